@@ -1,0 +1,682 @@
+//! One function per subcommand; the only file that names every module. Each returns the exit
+//! code it wants; `main.rs` only prints and exits.
+//!
+//! Exit codes: 0 all good; 1 a job failed or a manifest is invalid; 2 bad usage or configuration;
+//! 130 interrupted (Ctrl-C / SIGTERM).
+
+use crate::cli::{BenchArgs, Cli, Cmd};
+use crate::event::{Event, EventSink};
+use crate::exec::fake::Fake;
+use crate::exec::interrupt::Interrupt;
+use crate::exec::native::Native;
+use crate::exec::Backend;
+use crate::manifest::{self, Lang, LoadError, Manifest};
+use crate::measure::{self, Context};
+use crate::progress::Progress;
+use crate::report::host::{self, Host};
+use crate::report::{
+    store, Git, JobStatus, ProjectReport, ProjectStatus, Report, ScheduleInfo, SCHEMA_VERSION,
+};
+use crate::toolchain::{Pins, Toolchains};
+use crate::{options, table};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Exit code: success.
+pub const OK: i32 = 0;
+/// Exit code: a job failed or a manifest is invalid.
+pub const FAILED: i32 = 1;
+/// Exit code: bad usage or configuration.
+pub const USAGE: i32 = 2;
+/// Exit code: interrupted.
+pub const INTERRUPTED: i32 = 130;
+
+/// Writes to stdout, treating a closed pipe (`runner list | head`) as success.
+pub fn out(text: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(text.as_bytes());
+    let _ = o.flush();
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
+    match cli.command {
+        Cmd::Check { manifests } => check(&manifests),
+        Cmd::Test {
+            manifests,
+            only,
+            lang,
+        } => test(&manifests, &only, &lang),
+        Cmd::List { manifests, reports } => list(&manifests, &reports),
+        Cmd::Doctor { provision, root } => doctor(&root, provision),
+        Cmd::Bench(args) => bench(&args, argv),
+    }
+}
+
+fn print_load_errors(errors: &[LoadError]) {
+    for e in errors {
+        match e {
+            LoadError::Read { .. } => eprintln!("error: {e}\n"),
+            LoadError::Invalid { path, errors } => {
+                eprintln!(
+                    "error: {} has {} problem(s):\n",
+                    path.display(),
+                    errors.len()
+                );
+                eprint!("{}", manifest::error::render(errors));
+            }
+        }
+    }
+}
+
+/// `runner check`.
+pub fn check(paths: &[PathBuf]) -> i32 {
+    let (ok, bad) = manifest::load_all(paths);
+    print_load_errors(&bad);
+    let problems: usize = bad
+        .iter()
+        .map(|e| match e {
+            LoadError::Invalid { errors, .. } => errors.len(),
+            LoadError::Read { .. } => 1,
+        })
+        .sum();
+    if bad.is_empty() {
+        out(&format!("{} manifest(s) OK\n", ok.len()));
+        OK
+    } else {
+        eprintln!(
+            "{} of {} manifest(s) invalid, {problems} problem(s) in all",
+            bad.len(),
+            paths.len()
+        );
+        FAILED
+    }
+}
+
+/// `runner test`: each implementation's own unit tests, through the pinned toolchains.
+pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
+    let langs: Vec<Lang> = match lang
+        .split(',')
+        .map(|l| Lang::parse(l.trim()).ok_or(l))
+        .collect()
+    {
+        Ok(l) => l,
+        Err(bad) => {
+            eprintln!("error: --lang: unknown language `{bad}`: use go, rust, zig");
+            return USAGE;
+        }
+    };
+    let (all, bad) = manifest::load_all(paths);
+    print_load_errors(&bad);
+    let selected: Vec<&Manifest> = all
+        .iter()
+        .filter(|m| only.is_empty() || only.iter().any(|o| o == &m.id || o == &m.slug))
+        .collect();
+    let Some(first) = selected.first() else {
+        eprintln!("error: no valid manifest selected");
+        return USAGE;
+    };
+    let root = manifest::root_of(&first.path);
+    let tc = match Pins::load(&root) {
+        Ok(p) => Toolchains::new(&root, p),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    if let Err(e) = tc.provision() {
+        eprintln!("warning: {e}");
+    }
+    let interrupt = Interrupt::install().unwrap_or_else(|_| Interrupt::none());
+    let mut backend = Native::new(interrupt.clone(), None);
+    let (mut passed, mut failed) = (0, 0);
+    for m in selected {
+        for (l, imp) in m.implemented() {
+            if !langs.contains(&l) || interrupt.is_set() {
+                continue;
+            }
+            let Some(argv) = &imp.test else {
+                out(&format!("{} {l}: no test command in the manifest\n", m.id));
+                continue;
+            };
+            let dir = root.join(&imp.dir);
+            let look = |n: &str| match n {
+                "dir" => Some(dir.display().to_string()),
+                "root" => Some(root.display().to_string()),
+                _ => n
+                    .strip_prefix("param.")
+                    .and_then(|p| m.params.get(p).cloned()),
+            };
+            let argv: Result<Vec<String>, _> = argv
+                .iter()
+                .map(|a| manifest::placeholder::expand(a, &look))
+                .collect();
+            let Ok(argv) = argv else {
+                out(&format!(
+                    "{} {l}: FAILED: bad placeholder in the test command\n",
+                    m.id
+                ));
+                failed += 1;
+                continue;
+            };
+            let logs = root
+                .join(".runner")
+                .join("work")
+                .join(&m.slug)
+                .join(l.as_str());
+            let _ = std::fs::create_dir_all(&logs);
+            let spec = crate::exec::RunSpec {
+                argv: argv.clone(),
+                cwd: dir,
+                env: measure::merged_env(
+                    &tc.env(),
+                    &imp.env
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect::<Vec<_>>(),
+                ),
+                stdin: None,
+                stdout: logs.join("test.stdout"),
+                stderr: logs.join("test.stderr"),
+                timeout: std::time::Duration::from_secs(1800),
+                output_cap: 64 << 20,
+            };
+            match backend.run(&spec) {
+                Ok(o) if o.exit.success() => {
+                    passed += 1;
+                    out(&format!(
+                        "{} {l}: ok ({}) `{}`\n",
+                        m.id,
+                        crate::units::duration(o.wall),
+                        argv.join(" ")
+                    ));
+                }
+                Ok(o) => {
+                    failed += 1;
+                    let mut tail = crate::input::tail_of(&spec.stderr, 15);
+                    if tail.trim().is_empty() {
+                        tail = crate::input::tail_of(&spec.stdout, 15);
+                    }
+                    let how = if o.timed_out {
+                        "timed out".to_string()
+                    } else {
+                        o.exit.to_string()
+                    };
+                    out(&format!(
+                        "{} {l}: FAILED ({how}) `{}`\n{tail}\n",
+                        m.id,
+                        argv.join(" ")
+                    ));
+                }
+                Err(e) => {
+                    failed += 1;
+                    out(&format!(
+                        "{} {l}: FAILED to start `{}`: {e}\n",
+                        m.id,
+                        argv.join(" ")
+                    ));
+                }
+            }
+        }
+    }
+    out(&format!("{passed} passed, {failed} failed\n"));
+    if failed > 0 || !bad.is_empty() {
+        FAILED
+    } else {
+        OK
+    }
+}
+
+/// Derived status of a project from its latest report: done / in progress / planned.
+pub fn derived_status(m: &Manifest, latest: Option<&ProjectReport>) -> &'static str {
+    let ok = latest.map_or(0, |p| {
+        p.jobs.iter().filter(|j| j.status == JobStatus::Ok).count()
+    });
+    if ok == Lang::ALL.len() {
+        "done"
+    } else if ok > 0 || m.implemented().next().is_some() {
+        "in progress"
+    } else {
+        "planned"
+    }
+}
+
+/// `runner list`.
+pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
+    let (ok, bad) = manifest::load_all(paths);
+    print_load_errors(&bad);
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_HORIZONTAL_ONLY);
+    t.set_header(vec![
+        "id", "slug", "project", "go", "rust", "zig", "status", "measured",
+    ]);
+    for m in &ok {
+        let latest = store::read_report(&store::latest_path(reports, &m.slug)).ok();
+        let proj = latest
+            .as_ref()
+            .and_then(|r| r.projects.iter().find(|p| p.slug == m.slug));
+        let lang_cell = |l: Lang| -> String {
+            match (
+                m.langs.get(&l),
+                proj.and_then(|p| p.jobs.iter().find(|j| j.name == l.as_str())),
+            ) {
+                (Some(manifest::LangDef::Impl(_)), Some(j)) => serde_json::to_value(j.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                (Some(manifest::LangDef::Impl(_)), None) => "not measured".into(),
+                _ => "—".into(),
+            }
+        };
+        let name = m.text.get("en").map(|t| t.name.clone()).unwrap_or_default();
+        t.add_row(vec![
+            m.id.clone(),
+            m.slug.clone(),
+            name,
+            lang_cell(Lang::Go),
+            lang_cell(Lang::Rust),
+            lang_cell(Lang::Zig),
+            derived_status(m, proj).to_string(),
+            latest.map(|r| r.started_at).unwrap_or_default(),
+        ]);
+    }
+    out(&format!("{t}\n"));
+    if bad.is_empty() {
+        OK
+    } else {
+        FAILED
+    }
+}
+
+/// `runner doctor`.
+pub fn doctor(root: &Path, provision: bool) -> i32 {
+    let pins = match Pins::load(root) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}\n  run `runner doctor` from the repository root, or pass --root");
+            return USAGE;
+        }
+    };
+    let tc = Toolchains::new(root, pins);
+    if provision {
+        eprintln!(
+            "provisioning pinned toolchains into {} …",
+            root.join(".toolchains").display()
+        );
+        if let Err(e) = tc.provision() {
+            eprintln!("error: {e}");
+            return FAILED;
+        }
+    }
+    let mut text = String::from("toolchains (pinned in toolchains.toml):\n");
+    let mut all_ok = true;
+    for s in tc.status() {
+        let found = s
+            .found
+            .as_deref()
+            .map(|f| f.lines().next().unwrap_or("").to_string())
+            .unwrap_or_else(|| "missing".into());
+        let mark = if s.ok { "ok " } else { "BAD" };
+        text.push_str(&format!(
+            "  [{mark}] {:<5} pinned {:<8} found: {found}\n",
+            s.name,
+            s.pinned.unwrap_or_default()
+        ));
+        if !s.ok {
+            all_ok = false;
+            if let Some(fix) = s.fix {
+                text.push_str(&format!("         fix: {fix}\n"));
+            }
+        }
+    }
+    text.push_str("tools:\n");
+    for (tool, why, fix) in [
+        (
+            "python3",
+            "provisions Go and Zig from PyPI",
+            "apt-get install python3 python3-venv",
+        ),
+        (
+            "pkg-config",
+            "checks C library requirements",
+            "apt-get install pkg-config",
+        ),
+        (
+            "git",
+            "records the commit in reports",
+            "apt-get install git",
+        ),
+        (
+            "sed",
+            "reference row of the log masker",
+            "apt-get install sed",
+        ),
+        (
+            "hyperfine",
+            "optional: cross-checks the runner's timings",
+            "apt-get install hyperfine",
+        ),
+        (
+            "valgrind",
+            "optional: instruction counts",
+            "apt-get install valgrind",
+        ),
+    ] {
+        let found = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {tool}"))
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        let mark = if found { "ok " } else { "-- " };
+        text.push_str(&format!(
+            "  [{mark}] {tool:<10} {why}{}\n",
+            if found {
+                String::new()
+            } else {
+                format!(" (fix: {fix})")
+            }
+        ));
+    }
+    let h = Host::detect();
+    text.push_str(&format!(
+        "host: {} · {} cores · {} · governor {} · {}{}\n",
+        h.cpu_model,
+        h.cores,
+        crate::units::bytes(h.memory_bytes as f64),
+        h.governor,
+        h.os,
+        if h.virtualized {
+            " · virtual machine"
+        } else {
+            ""
+        }
+    ));
+    out(&text);
+    if all_ok {
+        OK
+    } else {
+        FAILED
+    }
+}
+
+fn git_info(root: &Path) -> Git {
+    let run = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    Git {
+        commit: run(&["rev-parse", "HEAD"]),
+        dirty: run(&["status", "--porcelain", "--untracked-files=no"])
+            .is_some_and(|s| !s.is_empty()),
+    }
+}
+
+fn now() -> (String, String) {
+    let t = time::OffsetDateTime::now_utc();
+    let rfc = t
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let compact = t
+        .format(time::macros::format_description!(
+            "[year][month][day]T[hour][minute][second]Z"
+        ))
+        .unwrap_or_default();
+    (rfc, compact)
+}
+
+/// `runner bench`.
+pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
+    let settings = match options::settings(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let (all, bad) = manifest::load_all(&args.manifests);
+    print_load_errors(&bad);
+    let mut selected: Vec<Manifest> = all;
+    if !args.only.is_empty() {
+        for o in &args.only {
+            if !selected.iter().any(|m| &m.id == o || &m.slug == o) {
+                eprintln!("error: --only {o}: no valid manifest has that id or slug (see `runner list {}`)", args.manifests.first().map(|p| p.display().to_string()).unwrap_or_default());
+                return USAGE;
+            }
+        }
+        selected.retain(|m| args.only.iter().any(|o| o == &m.id || o == &m.slug));
+    }
+    for k in settings.params.keys() {
+        if !selected.iter().any(|m| m.params.contains_key(k)) {
+            eprintln!("error: --param {k}: no selected manifest declares a parameter `{k}`");
+            return USAGE;
+        }
+    }
+    if selected.is_empty() {
+        eprintln!("error: no valid manifest to run");
+        return if bad.is_empty() { USAGE } else { FAILED };
+    }
+    let root = manifest::root_of(&selected[0].path);
+    let pins = match Pins::load(&root) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}\n  the runner reads the pinned toolchain versions from toolchains.toml at the repository root");
+            return USAGE;
+        }
+    };
+    let tc = Toolchains::new(&root, pins.clone());
+    let mut progress = Progress::new();
+    let fake = args.backend == "fake";
+    let needs_pinned = selected.iter().any(|m| {
+        m.implemented()
+            .any(|(l, _)| l != Lang::Rust && settings.langs.contains(&l))
+    });
+    if !fake && !args.no_provision && needs_pinned {
+        let missing: Vec<String> = tc
+            .status()
+            .into_iter()
+            .filter(|s| !s.ok && s.name != "rust")
+            .map(|s| format!("{} {}", s.name, s.pinned.unwrap_or_default()))
+            .collect();
+        if !missing.is_empty() {
+            progress.emit(Event::Provisioning {
+                what: missing.join(", "),
+            });
+            if let Err(e) = tc.provision() {
+                progress.emit(Event::Warning {
+                    message: format!("{e}\n  builds that need it will fail with that reason"),
+                });
+            }
+        }
+    }
+    if !fake {
+        if let Some(rust) = tc.status().into_iter().find(|s| s.name == "rust" && !s.ok) {
+            progress.emit(Event::Warning {
+                message: format!(
+                    "rustc is not the pinned {} (found {}); the report records the version used",
+                    rust.pinned.unwrap_or_default(),
+                    rust.found
+                        .unwrap_or_else(|| "none".into())
+                        .lines()
+                        .next()
+                        .unwrap_or("")
+                ),
+            });
+        }
+    }
+
+    let interrupt = if fake {
+        Interrupt::none()
+    } else {
+        match Interrupt::install() {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("error: cannot install the Ctrl-C handler: {e}");
+                return USAGE;
+            }
+        }
+    };
+    let probe = crate::exec::native::find_probe();
+    if !fake && probe.is_none() {
+        progress.emit(Event::Warning { message: "runner-probe was not found beside the runner (build it with `cargo build -p runner`): peak RSS figures will include the runner's own memory".into() });
+    }
+    let mut backend: Box<dyn Backend> = if fake {
+        Box::new(Fake::new())
+    } else {
+        Box::new(Native::new(interrupt.clone(), probe))
+    };
+    let (started, compact) = now();
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        runner_version: env!("CARGO_PKG_VERSION").to_string(),
+        started_at: started,
+        finished_at: None,
+        complete: false,
+        interrupted: false,
+        command: argv,
+        backend: backend.name().to_string(),
+        host: Host::detect(),
+        toolchains: if fake {
+            Default::default()
+        } else {
+            tc.versions()
+        },
+        pins: [
+            ("go", &pins.go.version),
+            ("zig", &pins.zig.version),
+            ("rust", &pins.rust.version),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect(),
+        git: git_info(&root),
+        schedule: ScheduleInfo {
+            seed: settings.seed,
+            interleaved: settings.interleaved,
+        },
+        projects: selected
+            .iter()
+            .map(|m| measure::initial_report(m, &measure::effective_params(m, &settings.params)))
+            .collect(),
+    };
+    let out_dir = if args.out.is_absolute() {
+        args.out.clone()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(&args.out)
+    };
+    let path = store::run_path(&out_dir, &compact, settings.seed);
+    let mut write_failed = false;
+    let mut save = |report: &Report, progress: &mut Progress| {
+        if let Err(e) = store::write_report(&path, report) {
+            if !write_failed {
+                progress.emit(Event::Warning {
+                    message: format!("cannot write the report: {e}"),
+                });
+            }
+            write_failed = true;
+        }
+    };
+    save(&report, &mut progress);
+
+    let work = root.join(".runner").join("work");
+    let cache = root.join(".runner").join("inputs");
+    for (i, m) in selected.iter().enumerate() {
+        if interrupt.is_set() {
+            break;
+        }
+        let mut ctx = Context {
+            root: root.clone(),
+            work: work.clone(),
+            cache: cache.clone(),
+            env: tc.env(),
+            backend: backend.as_mut(),
+            interrupt: interrupt.clone(),
+            events: &mut progress,
+        };
+        let mut snapshot: Option<ProjectReport> = None;
+        let result = measure::project(m, &settings, &mut ctx, &mut |p| {
+            snapshot = Some(p.clone());
+            let mut r = report.clone();
+            r.projects[i] = p.clone();
+            // Written after every step: a crash or Ctrl-C keeps everything measured so far.
+            let _ = store::write_report(&path, &r);
+        });
+        let _ = snapshot;
+        report.projects[i] = result;
+        save(&report, &mut progress);
+        let p = &report.projects[i];
+        if !args.no_latest && p.status == ProjectStatus::Finished {
+            if let Err(e) = store::write_latest(&out_dir, &report, &m.slug) {
+                progress.emit(Event::Warning {
+                    message: format!("cannot write the latest view: {e}"),
+                });
+            }
+        }
+    }
+    let interrupted = interrupt.is_set();
+    report.interrupted = interrupted;
+    report.complete = !interrupted;
+    report.finished_at = Some(now().0);
+    report.host.load_avg_start = report.host.load_avg_start.max(0.0);
+    let load_end = host::load_avg();
+    if !fake && load_end > report.host.cores as f64 * 0.5 + 0.5 {
+        report.projects.iter_mut().for_each(|p| {
+            if p.status == ProjectStatus::Finished {
+                p.warnings.push(format!("machine load average was {load_end:.2} at the end of the run on {} cores: other work may have disturbed the timings", report.host.cores));
+            }
+        });
+    }
+    save(&report, &mut progress);
+
+    let mut text = String::new();
+    for p in &report.projects {
+        text.push_str(&table::project(p));
+        text.push('\n');
+    }
+    out(&text);
+    eprintln!("report: {}", path.display());
+    if interrupted {
+        eprintln!("interrupted: the report keeps every run measured so far");
+        return INTERRUPTED;
+    }
+    let failures: Vec<String> = report
+        .projects
+        .iter()
+        .flat_map(|p| {
+            p.jobs
+                .iter()
+                .filter(|j| j.status.is_failure())
+                .map(move |j| {
+                    format!(
+                        "{} {}: {}",
+                        p.id,
+                        j.name,
+                        serde_json::to_value(j.status)
+                            .ok()
+                            .and_then(|v| v.as_str().map(String::from))
+                            .unwrap_or_default()
+                    )
+                })
+        })
+        .chain(
+            report
+                .projects
+                .iter()
+                .filter(|p| p.status == ProjectStatus::Failed)
+                .map(|p| format!("{}: {}", p.id, p.reason.clone().unwrap_or_default())),
+        )
+        .collect();
+    if !failures.is_empty() || !bad.is_empty() {
+        if !failures.is_empty() {
+            eprintln!("failed: {}", failures.join("; "));
+        }
+        return FAILED;
+    }
+    OK
+}

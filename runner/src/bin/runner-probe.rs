@@ -1,0 +1,75 @@
+//! `runner-probe RESULT_FILE PROGRAM [ARGS…]`: runs PROGRAM (inheriting stdin/stdout/stderr and
+//! the process group), waits for it with `wait4`, and writes one JSON line to RESULT_FILE:
+//! `{"wall_ns":…,"user_ns":…,"sys_ns":…,"max_rss_kb":…,"code":N}` (or `"signal":N`, or
+//! `"spawn_error":"…"`).
+//!
+//! Why a separate process: Linux's `ru_maxrss` of a child includes the peak RSS of the address
+//! space it replaced at `exec`. A child spawned straight from the runner (vfork/fork) would start
+//! with the runner's own peak — tens of MiB — and every program would look that big. Spawned from
+//! this small process, the floor is this process's own footprint (about a MiB).
+//! Wall time is measured here, around spawn and wait, so starting the probe costs nothing.
+
+use std::io::Write;
+use std::process::Command;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        eprintln!("usage: runner-probe RESULT_FILE PROGRAM [ARGS…]");
+        std::process::exit(2);
+    }
+    let result = &args[1];
+    let start = Instant::now();
+    let child = match Command::new(&args[2]).args(&args[3..]).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let msg = e.to_string().replace('\\', "\\\\").replace('"', "\\\"");
+            let _ = std::fs::write(result, format!("{{\"spawn_error\":\"{msg}\"}}\n"));
+            std::process::exit(127);
+        }
+    };
+    let pid = child.id() as i32;
+    let mut status = 0;
+    // SAFETY: rusage is plain old data; zeroed is valid.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = loop {
+        // SAFETY: pid is our child; pointers are valid for writes.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        if r < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        break r;
+    };
+    let wall = start.elapsed();
+    if r < 0 {
+        let _ = std::fs::write(
+            result,
+            format!(
+                "{{\"spawn_error\":\"wait4: {}\"}}\n",
+                std::io::Error::last_os_error()
+            ),
+        );
+        std::process::exit(127);
+    }
+    let ns = |t: libc::timeval| {
+        (t.tv_sec.max(0) as u64) * 1_000_000_000 + (t.tv_usec.max(0) as u64) * 1000
+    };
+    let end = if libc::WIFEXITED(status) {
+        format!("\"code\":{}", libc::WEXITSTATUS(status))
+    } else {
+        format!("\"signal\":{}", libc::WTERMSIG(status))
+    };
+    let line = format!(
+        "{{\"wall_ns\":{},\"user_ns\":{},\"sys_ns\":{},\"max_rss_kb\":{},{end}}}\n",
+        wall.as_nanos(),
+        ns(ru.ru_utime),
+        ns(ru.ru_stime),
+        ru.ru_maxrss.max(0)
+    );
+    let tmp = format!("{result}.tmp");
+    let ok = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(line.as_bytes()))
+        .and_then(|_| std::fs::rename(&tmp, result));
+    std::process::exit(if ok.is_ok() { 0 } else { 125 });
+}

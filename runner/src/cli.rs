@@ -1,0 +1,107 @@
+//! The command line as typed: clap derive, raw flags only. No clap type leaves this file;
+//! `options.rs` turns these into resolved settings.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Declarative Go / Rust / Zig benchmark runner.
+#[derive(Debug, Parser)]
+#[command(name = "runner", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Build, verify and measure the projects of the given manifests; write a JSON report.
+    Bench(BenchArgs),
+    /// Run every implementation's own unit tests (the `test` command of each [lang.*]).
+    Test {
+        /// Manifest files.
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+        /// Only these projects (id or slug); repeatable.
+        #[arg(long)]
+        only: Vec<String>,
+        /// Languages, comma-separated.
+        #[arg(long, default_value = "go,rust,zig")]
+        lang: String,
+    },
+    /// Validate manifests and report every problem with its position.
+    Check {
+        /// Manifest files.
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+    },
+    /// List projects, their languages and their status from the latest reports.
+    List {
+        /// Manifest files.
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+        /// Report folder whose latest/ views give the status.
+        #[arg(long, default_value = "reports")]
+        reports: PathBuf,
+    },
+    /// Show the pinned toolchains, what is installed, and how to fix what is missing.
+    Doctor {
+        /// Install missing pinned toolchains (Go and Zig from PyPI) into .toolchains/.
+        #[arg(long)]
+        provision: bool,
+        /// Repository root (where toolchains.toml is).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// Flags of `runner bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Manifest files (e.g. manifests/*.toml).
+    #[arg(required = true)]
+    pub manifests: Vec<PathBuf>,
+    /// Only these projects (id like 3.3, or slug); repeatable.
+    #[arg(long)]
+    pub only: Vec<String>,
+    /// Languages to run, comma-separated.
+    #[arg(long, default_value = "go,rust,zig")]
+    pub lang: String,
+    /// Exact number of measured runs per language (overrides the manifest's adaptive sampling).
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Warm-up runs per language.
+    #[arg(long)]
+    pub warmup: Option<u32>,
+    /// Per-run timeout in seconds.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// Report folder.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Run each language's runs back to back instead of interleaving rounds.
+    #[arg(long)]
+    pub sequential: bool,
+    /// Seed of the shuffled round order (default: from the clock; recorded in the report).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override a manifest parameter, e.g. --param size=4M; repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Execution backend.
+    #[arg(long, default_value = "native", value_parser = ["native", "fake"])]
+    pub backend: String,
+    /// Do not install missing toolchains.
+    #[arg(long)]
+    pub no_provision: bool,
+    /// Do not run reference programs.
+    #[arg(long)]
+    pub no_references: bool,
+    /// Largest stdout/stderr of one run, in bytes, before it is killed.
+    #[arg(long, default_value_t = 64 << 20)]
+    pub output_cap: u64,
+    /// Do not update the per-project latest/ views (for smoke runs).
+    #[arg(long)]
+    pub no_latest: bool,
+}

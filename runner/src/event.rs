@@ -1,0 +1,109 @@
+//! What measurement tells the outside world. Measurement code never prints: it emits these
+//! events, and a reporter (`progress.rs`) draws them — or a test collects them.
+
+/// Something that happened during a bench.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Toolchains are being installed.
+    Provisioning {
+        /// What is installed.
+        what: String,
+    },
+    /// A project starts.
+    ProjectStarted {
+        /// Id.
+        id: String,
+        /// Slug.
+        slug: String,
+    },
+    /// A project was skipped.
+    ProjectSkipped {
+        /// Id.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// An input is being generated.
+    InputGenerating {
+        /// Input name.
+        name: String,
+    },
+    /// An input is ready.
+    InputReady {
+        /// Input name.
+        name: String,
+        /// Size.
+        bytes: u64,
+        /// From cache.
+        cached: bool,
+    },
+    /// A build starts.
+    BuildStarted {
+        /// Job name.
+        job: String,
+    },
+    /// A build ended.
+    BuildFinished {
+        /// Job name.
+        job: String,
+        /// Succeeded.
+        ok: bool,
+        /// Seconds.
+        seconds: f64,
+    },
+    /// Verification of a job ended.
+    Verified {
+        /// Job name.
+        job: String,
+        /// Passed.
+        ok: bool,
+        /// Details of the first failure.
+        detail: String,
+    },
+    /// A measured sample.
+    Sample {
+        /// Job name.
+        job: String,
+        /// Index of the sample.
+        index: usize,
+        /// Headline value.
+        value: f64,
+        /// Unit.
+        unit: String,
+    },
+    /// A job reached its verdict.
+    JobFinished {
+        /// Job name.
+        job: String,
+        /// Verdict (snake_case).
+        status: String,
+        /// Reason, if not ok.
+        reason: Option<String>,
+    },
+    /// A project ended.
+    ProjectFinished {
+        /// Id.
+        id: String,
+    },
+    /// Something the user should know.
+    Warning {
+        /// The message.
+        message: String,
+    },
+}
+
+/// Receives events.
+pub trait EventSink {
+    /// Handles one event.
+    fn emit(&mut self, event: Event);
+}
+
+/// Collects events (tests).
+#[derive(Debug, Default)]
+pub struct Collect(pub Vec<Event>);
+
+impl EventSink for Collect {
+    fn emit(&mut self, event: Event) {
+        self.0.push(event);
+    }
+}

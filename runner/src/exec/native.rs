@@ -1,0 +1,369 @@
+//! The native backend: runs a process on this machine, in its own process group, and measures it.
+//!
+//! - Wall time: `Instant` just before spawn to the moment the kernel reports the exit (a pidfd
+//!   becomes readable), so no polling delay inflates it.
+//! - CPU and memory: `wait4` on that one child gives user/sys time and peak RSS **of this run**
+//!   (not the runner's accumulated RUSAGE_CHILDREN).
+//! - Timeout, output cap and Ctrl-C kill the **whole process group** (SIGKILL); after every run
+//!   the group is swept once more, while the leader is still a zombie (so its id cannot have been
+//!   reused), and only then reaped: no grandchild outlives its run.
+//! - Peak RSS: the program is started through `runner-probe` (a tiny binary built beside the
+//!   runner), which spawns it, waits with `wait4` and reports wall/user/sys/max RSS. Linux counts
+//!   the peak of the address space replaced at `exec` into `ru_maxrss`, so a program spawned
+//!   straight from the (larger) runner would inherit the runner's peak; from the probe, the floor
+//!   is about a MiB. Without the probe the backend falls back to direct spawning and says so.
+//! - stdout/stderr go to files (no reader threads, so tiny programs are timed as precisely as by
+//!   `hyperfine -N`); their size is checked every 100 ms against the cap.
+
+use super::interrupt::Interrupt;
+use super::{Backend, ExecError, Exit, RunOutcome, RunSpec};
+use std::fs::File;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Runs processes on this machine.
+#[derive(Debug)]
+pub struct Native {
+    interrupt: Interrupt,
+    probe: Option<PathBuf>,
+}
+
+impl Native {
+    /// A native backend that stops the current run when `interrupt` fires, measuring through
+    /// `probe` when given.
+    pub fn new(interrupt: Interrupt, probe: Option<PathBuf>) -> Self {
+        Native { interrupt, probe }
+    }
+
+    /// Whether peak-RSS figures are exact (the probe is in use).
+    pub fn has_probe(&self) -> bool {
+        self.probe.is_some()
+    }
+}
+
+/// Finds `runner-probe` beside the running executable (or one folder up, for test binaries).
+pub fn find_probe() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    [dir.join("runner-probe"), dir.parent()?.join("runner-probe")]
+        .into_iter()
+        .find(|p| p.is_file())
+}
+
+#[derive(serde::Deserialize)]
+struct ProbeResult {
+    wall_ns: Option<u64>,
+    user_ns: Option<u64>,
+    sys_ns: Option<u64>,
+    max_rss_kb: Option<u64>,
+    code: Option<i32>,
+    signal: Option<i32>,
+    spawn_error: Option<String>,
+}
+
+fn pidfd_open(pid: i32) -> std::io::Result<i32> {
+    // SAFETY: plain syscall with integer arguments; the result is checked.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(fd as i32)
+    }
+}
+
+fn killpg(pgid: i32) {
+    // SAFETY: sending a signal has no memory-safety preconditions; errors (ESRCH) are fine.
+    unsafe {
+        libc::killpg(pgid, libc::SIGKILL);
+    }
+}
+
+fn tv(t: libc::timeval) -> Duration {
+    Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
+}
+
+impl Backend for Native {
+    fn name(&self) -> &'static str {
+        "native"
+    }
+
+    fn run(&mut self, spec: &RunSpec) -> Result<RunOutcome, ExecError> {
+        let program = spec.argv.first().ok_or(ExecError::Empty)?;
+        let open = |p: &std::path::Path| {
+            File::create(p).map_err(|source| ExecError::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        let out = open(&spec.stdout)?;
+        let err = open(&spec.stderr)?;
+        let stdin = match &spec.stdin {
+            Some(p) => Stdio::from(File::open(p).map_err(|source| ExecError::Io {
+                path: p.clone(),
+                source,
+            })?),
+            None => Stdio::null(),
+        };
+        let probe_out = spec.stdout.with_extension("probe.json");
+        let _ = std::fs::remove_file(&probe_out);
+        let mut cmd = match &self.probe {
+            Some(probe) => {
+                let mut c = Command::new(probe);
+                c.arg(&probe_out).args(&spec.argv);
+                c
+            }
+            None => {
+                let mut c = Command::new(program);
+                c.args(&spec.argv[1..]);
+                c
+            }
+        };
+        cmd.current_dir(&spec.cwd)
+            .envs(spec.env.iter().map(|(k, v)| (k, v)))
+            .stdin(stdin)
+            .stdout(out.try_clone().map_err(|source| ExecError::Io {
+                path: spec.stdout.clone(),
+                source,
+            })?)
+            .stderr(err.try_clone().map_err(|source| ExecError::Io {
+                path: spec.stderr.clone(),
+                source,
+            })?)
+            .process_group(0);
+
+        let start = Instant::now();
+        let child = cmd.spawn().map_err(|source| ExecError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+        let pid = child.id() as i32;
+        let pidfd = pidfd_open(pid).map_err(|source| ExecError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+        let deadline = start + spec.timeout;
+
+        let mut timed_out = false;
+        let mut output_overflow = false;
+        let mut interrupted = false;
+        let mut end;
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                timed_out = true;
+                killpg(pid);
+            }
+            let slice = deadline
+                .saturating_duration_since(now)
+                .min(Duration::from_millis(100));
+            let mut fds = [
+                libc::pollfd {
+                    fd: pidfd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+                libc::pollfd {
+                    fd: self.interrupt.wake_fd().unwrap_or(-1),
+                    events: libc::POLLIN,
+                    revents: 0,
+                },
+            ];
+            let ms = if timed_out {
+                1000
+            } else {
+                slice.as_millis().max(1) as i32
+            };
+            // SAFETY: `fds` is a valid array of two pollfd structs for the duration of the call.
+            let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+            end = Instant::now();
+            if n > 0 && fds[0].revents != 0 {
+                break;
+            }
+            if n > 0 && fds[1].revents != 0 || self.interrupt.is_set() {
+                interrupted = true;
+                killpg(pid);
+                continue;
+            }
+            let too_big = |f: &File| {
+                f.metadata()
+                    .map(|m| m.len() > spec.output_cap)
+                    .unwrap_or(false)
+            };
+            if !output_overflow && (too_big(&out) || too_big(&err)) {
+                output_overflow = true;
+                killpg(pid);
+            }
+        }
+        let wall = end.duration_since(start);
+        // The leader has exited but is not reaped: its pid (= the group id) cannot be reused yet,
+        // so this sweep only reaches this run's own leftover processes.
+        killpg(pid);
+        let mut status = 0;
+        // SAFETY: rusage is plain old data; zeroed is a valid initial value.
+        let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: pid is our own child; status and ru are valid for writes.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        // SAFETY: closing the fd we opened above.
+        unsafe { libc::close(pidfd) };
+        drop(child);
+        if r < 0 {
+            return Err(ExecError::Spawn {
+                program: program.clone(),
+                source: std::io::Error::last_os_error(),
+            });
+        }
+        let exit = if libc::WIFEXITED(status) {
+            Exit::Code(libc::WEXITSTATUS(status))
+        } else {
+            Exit::Signal(libc::WTERMSIG(status))
+        };
+        let mut outcome = RunOutcome {
+            wall,
+            user: tv(ru.ru_utime),
+            sys: tv(ru.ru_stime),
+            max_rss: (ru.ru_maxrss.max(0) as u64) * 1024,
+            exit,
+            timed_out,
+            output_overflow,
+            interrupted,
+        };
+        if self.probe.is_some() {
+            // The probe's own figures are the program's; without them (killed on timeout or
+            // Ctrl-C) the outer measurement above stands.
+            let parsed = std::fs::read(&probe_out)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<ProbeResult>(&b).ok());
+            let _ = std::fs::remove_file(&probe_out);
+            if let Some(p) = parsed {
+                if let Some(e) = p.spawn_error {
+                    return Err(ExecError::Spawn {
+                        program: program.clone(),
+                        source: std::io::Error::other(e),
+                    });
+                }
+                if let (Some(w), Some(u), Some(sy), Some(rss)) =
+                    (p.wall_ns, p.user_ns, p.sys_ns, p.max_rss_kb)
+                {
+                    outcome.wall = Duration::from_nanos(w);
+                    outcome.user = Duration::from_nanos(u);
+                    outcome.sys = Duration::from_nanos(sy);
+                    outcome.max_rss = rss * 1024;
+                    outcome.exit = match (p.code, p.signal) {
+                        (Some(c), _) => Exit::Code(c),
+                        (None, Some(s)) => Exit::Signal(s),
+                        _ => outcome.exit,
+                    };
+                }
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(dir: &std::path::Path, argv: &[&str], timeout_ms: u64) -> RunSpec {
+        RunSpec {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            cwd: dir.to_path_buf(),
+            env: vec![],
+            stdin: None,
+            stdout: dir.join("out"),
+            stderr: dir.join("err"),
+            timeout: Duration::from_millis(timeout_ms),
+            output_cap: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn measures_exit_codes_signals_timeouts_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Native::new(Interrupt::none(), find_probe());
+        let ok = b
+            .run(&spec(dir.path(), &["sh", "-c", "echo hi"], 5000))
+            .unwrap();
+        assert_eq!(ok.exit, Exit::Code(0));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("out")).unwrap(),
+            "hi\n"
+        );
+        let fail = b
+            .run(&spec(dir.path(), &["sh", "-c", "exit 3"], 5000))
+            .unwrap();
+        assert_eq!(fail.exit, Exit::Code(3));
+        let crash = b
+            .run(&spec(dir.path(), &["sh", "-c", "kill -SEGV $$"], 5000))
+            .unwrap();
+        assert_eq!(crash.exit, Exit::Signal(libc::SIGSEGV));
+        let t = Instant::now();
+        let hang = b
+            .run(&spec(dir.path(), &["sh", "-c", "sleep 30"], 200))
+            .unwrap();
+        assert!(hang.timed_out);
+        assert!(t.elapsed() < Duration::from_secs(5));
+        let loud = b
+            .run(&spec(dir.path(), &["sh", "-c", "yes"], 20000))
+            .unwrap();
+        assert!(loud.output_overflow);
+        assert!(b
+            .run(&spec(dir.path(), &["/nonexistent/prog"], 1000))
+            .is_err());
+    }
+
+    #[test]
+    fn peak_rss_is_this_runs_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Native::new(Interrupt::none(), find_probe());
+        // python allocating ~200 MB, then a tiny program: the second must not inherit the first's peak.
+        let big = b
+            .run(&spec(
+                dir.path(),
+                &[
+                    "python3",
+                    "-c",
+                    "b = bytearray(200_000_000); b[::4096] = b'x' * len(b[::4096])",
+                ],
+                30000,
+            ))
+            .unwrap();
+        let small = b.run(&spec(dir.path(), &["true"], 5000)).unwrap();
+        assert!(big.max_rss > 150_000_000, "big rss {}", big.max_rss);
+        assert!(
+            find_probe().is_some(),
+            "runner-probe must be built beside the tests"
+        );
+        assert!(
+            small.max_rss < 8_000_000,
+            "small rss {} (inherited the parent's peak?)",
+            small.max_rss
+        );
+    }
+
+    #[test]
+    fn kills_grandchildren_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Native::new(Interrupt::none(), find_probe());
+        let pidfile = dir.path().join("pid");
+        let script = format!("sleep 60 & echo $! > {}; exit 0", pidfile.display());
+        let r = b
+            .run(&spec(dir.path(), &["sh", "-c", &script], 5000))
+            .unwrap();
+        assert_eq!(r.exit, Exit::Code(0));
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        // SAFETY: signal 0 only checks existence.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.contains(") Z"))
+            .unwrap_or(true);
+        assert!(!alive || zombie, "grandchild {pid} survived its run");
+    }
+}

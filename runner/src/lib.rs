@@ -1,0 +1,23 @@
+//! The pipeline of the benchmark runner:
+//! manifest → plan → exec/measure → verify → stats → report → (render, in a later module).
+//!
+//! Dependencies point one way: `app` uses everything; `measure` uses `exec`, `plan`, `verify`,
+//! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
+//! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
+
+pub mod app;
+pub mod cli;
+pub mod event;
+pub mod exec;
+pub mod input;
+pub mod manifest;
+pub mod measure;
+pub mod options;
+pub mod plan;
+pub mod progress;
+pub mod report;
+pub mod stats;
+pub mod table;
+pub mod toolchain;
+pub mod units;
+pub mod verify;

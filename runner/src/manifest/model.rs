@@ -1,0 +1,282 @@
+//! The validated manifest: what the rest of the runner works with.
+//!
+//! Built only by `validate.rs`, so every value here has passed its checks: languages are known,
+//! placeholders name things that exist, numbers are in range. Nothing here touches the disk.
+
+use super::schema::Text;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The three languages compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Go.
+    Go,
+    /// Rust.
+    Rust,
+    /// Zig.
+    Zig,
+}
+
+impl Lang {
+    /// All languages, in display order.
+    pub const ALL: [Lang; 3] = [Lang::Go, Lang::Rust, Lang::Zig];
+
+    /// The lowercase name used in manifests and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Go => "go",
+            Lang::Rust => "rust",
+            Lang::Zig => "zig",
+        }
+    }
+
+    /// Parses a lowercase language name.
+    pub fn parse(s: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A validated project manifest.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// SHA-256 of the manifest text, recorded in reports.
+    pub sha256: String,
+    /// Project number, e.g. "3.3".
+    pub id: String,
+    /// Short name, e.g. "log-masker".
+    pub slug: String,
+    /// Group number.
+    pub group: u32,
+    /// Texts by language code.
+    pub text: BTreeMap<String, Text>,
+    /// Notes by language code.
+    pub notes: BTreeMap<String, String>,
+    /// Required executables.
+    pub executables: Vec<String>,
+    /// Required pkg-config packages.
+    pub pkg_config: Vec<String>,
+    /// Parameters (already rendered as strings).
+    pub params: BTreeMap<String, String>,
+    /// Inputs by name.
+    pub inputs: BTreeMap<String, InputDef>,
+    /// Implementations by language.
+    pub langs: BTreeMap<Lang, LangDef>,
+    /// Reference programs.
+    pub references: Vec<ReferenceDef>,
+    /// Output checks.
+    pub checks: Vec<Check>,
+    /// Headline metric; `None` for a project with no implementation yet.
+    pub metric: Option<Metric>,
+    /// Sampling settings.
+    pub sampling: Sampling,
+}
+
+impl Manifest {
+    /// Languages that have an implementation (not `todo`).
+    pub fn implemented(&self) -> impl Iterator<Item = (Lang, &Implementation)> {
+        self.langs.iter().filter_map(|(l, d)| match d {
+            LangDef::Impl(i) => Some((*l, i)),
+            LangDef::Todo(_) => None,
+        })
+    }
+}
+
+/// Where an input comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputDef {
+    /// Made by a command and cached by a key derived from the command and its sources.
+    Generated {
+        /// Optional command run first (e.g. building the generator).
+        prepare: Option<Vec<String>>,
+        /// The generating command; `{out}` is the file to write.
+        generate: Vec<String>,
+        /// Files or folders hashed into the cache key.
+        sources: Vec<String>,
+    },
+    /// A file in the repository.
+    File(String),
+}
+
+/// One language's entry.
+#[derive(Debug, Clone)]
+pub enum LangDef {
+    /// Not implemented yet, with the reason.
+    Todo(String),
+    /// Implemented.
+    Impl(Implementation),
+}
+
+/// How to build and run one implementation.
+#[derive(Debug, Clone)]
+pub struct Implementation {
+    /// Folder, relative to the repository root.
+    pub dir: String,
+    /// Build command.
+    pub build: Vec<String>,
+    /// Built program, relative to `dir`.
+    pub artifact: String,
+    /// Run command.
+    pub run: Vec<String>,
+    /// The implementation's own test command, if any.
+    pub test: Option<Vec<String>>,
+    /// Extra environment.
+    pub env: BTreeMap<String, String>,
+}
+
+/// A reference program.
+#[derive(Debug, Clone)]
+pub struct ReferenceDef {
+    /// Display name.
+    pub name: String,
+    /// Run command.
+    pub run: Vec<String>,
+    /// Whether checks apply.
+    pub verified: bool,
+    /// Extra environment.
+    pub env: BTreeMap<String, String>,
+}
+
+/// Where a check reads its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputRef {
+    /// The program's standard output.
+    Stdout,
+    /// A file inside the run's output folder.
+    File(String),
+}
+
+impl fmt::Display for OutputRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputRef::Stdout => f.write_str("stdout"),
+            OutputRef::File(n) => f.write_str(n),
+        }
+    }
+}
+
+/// A validated output check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    /// Outputs byte-identical across languages.
+    CrossLanguage(Vec<OutputRef>),
+    /// Output equals a repository file.
+    Exact {
+        /// Which output.
+        output: OutputRef,
+        /// Expected file, relative to the repository root.
+        expected: String,
+    },
+    /// Output has this SHA-256.
+    Checksum {
+        /// Which output.
+        output: OutputRef,
+        /// Lower-case hex.
+        sha256: String,
+    },
+    /// JSON numbers agree across languages within a relative tolerance.
+    Numeric {
+        /// Which output.
+        output: OutputRef,
+        /// Dotted field paths.
+        fields: Vec<String>,
+        /// Relative tolerance.
+        tolerance: f64,
+    },
+    /// A command exits 0.
+    Command(Vec<String>),
+}
+
+/// Whether smaller or larger values win.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Better {
+    /// Smaller is better (times).
+    Lower,
+    /// Larger is better (rates).
+    Higher,
+}
+
+/// What the headline number is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MetricKind {
+    /// Wall-clock time of one run, in seconds.
+    WallTime,
+    /// Input bytes ÷ wall time, in MB/s (10^6 bytes).
+    Throughput {
+        /// The input whose size counts.
+        input: String,
+    },
+    /// A number the program prints as JSON on stdout.
+    Reported {
+        /// Dotted path in the JSON line.
+        field: String,
+    },
+}
+
+/// The headline metric with its unit and direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    /// Kind and its parameters.
+    pub kind: MetricKind,
+    /// Unit shown after the number.
+    pub unit: String,
+    /// Direction.
+    pub better: Better,
+    /// Smallest relative difference called a difference.
+    pub min_effect: f64,
+}
+
+impl Metric {
+    /// The short name used in reports.
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            MetricKind::WallTime => "wall_time",
+            MetricKind::Throughput { .. } => "throughput",
+            MetricKind::Reported { .. } => "reported",
+        }
+    }
+}
+
+/// Sampling settings with defaults applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampling {
+    /// Unmeasured runs per language.
+    pub warmup: u32,
+    /// Least measured runs.
+    pub min_runs: u32,
+    /// Most measured runs.
+    pub max_runs: u32,
+    /// Least total measured time per language.
+    pub min_time: Duration,
+    /// Early stop threshold on the relative standard error.
+    pub target_rse: f64,
+    /// Per-run timeout.
+    pub timeout: Duration,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Sampling {
+            warmup: 1,
+            min_runs: 10,
+            max_runs: 100,
+            min_time: Duration::from_secs(3),
+            target_rse: 0.01,
+            timeout: Duration::from_secs(60),
+        }
+    }
+}

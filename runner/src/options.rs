@@ -1,0 +1,90 @@
+//! Resolved settings of `runner bench`, built once from the raw flags: languages parsed,
+//! parameters split, seed chosen. Errors name the flag and what to write instead.
+
+use crate::cli::BenchArgs;
+use crate::manifest::Lang;
+use crate::measure::Settings;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A flag with a bad value.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag}: {message}")]
+pub struct OptionsError {
+    /// The flag.
+    pub flag: String,
+    /// What is wrong and what to write.
+    pub message: String,
+}
+
+/// Resolves `args` into measurement settings.
+pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
+    let mut langs = Vec::new();
+    for l in args
+        .lang
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let lang = Lang::parse(l).ok_or_else(|| OptionsError {
+            flag: "--lang".into(),
+            message: format!("unknown language `{l}`: use go, rust, zig (comma-separated)"),
+        })?;
+        if !langs.contains(&lang) {
+            langs.push(lang);
+        }
+    }
+    if langs.is_empty() {
+        return Err(OptionsError {
+            flag: "--lang".into(),
+            message: "no language given: use e.g. --lang go,rust,zig".into(),
+        });
+    }
+    let mut params = BTreeMap::new();
+    for p in &args.params {
+        let (k, v) = p.split_once('=').ok_or_else(|| OptionsError {
+            flag: "--param".into(),
+            message: format!("`{p}` is not NAME=VALUE"),
+        })?;
+        if k.is_empty() {
+            return Err(OptionsError {
+                flag: "--param".into(),
+                message: format!("`{p}` has an empty name"),
+            });
+        }
+        params.insert(k.to_string(), v.to_string());
+    }
+    if let Some(0) = args.runs {
+        return Err(OptionsError {
+            flag: "--runs".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+    let timeout = match args.timeout {
+        Some(t) if !(t > 0.0 && t.is_finite()) => {
+            return Err(OptionsError {
+                flag: "--timeout".into(),
+                message: "must be a positive number of seconds".into(),
+            })
+        }
+        Some(t) => Some(Duration::from_secs_f64(t)),
+        None => None,
+    };
+    let seed = args.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64 % 1_000_000_007)
+    });
+    Ok(Settings {
+        langs,
+        runs: args.runs,
+        warmup: args.warmup,
+        timeout,
+        interleaved: !args.sequential,
+        seed,
+        params,
+        output_cap: args.output_cap,
+        build_timeout: Duration::from_secs(1800),
+        no_references: args.no_references,
+    })
+}

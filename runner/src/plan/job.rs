@@ -1,0 +1,205 @@
+//! A job is one contender of one project — an implementation in one language, or a reference
+//! program — with its commands fully expanded for this machine's paths.
+
+use crate::manifest::placeholder::{expand, PlaceholderError};
+use crate::manifest::{Implementation, Lang, Manifest, ReferenceDef};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What a job measures.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Contender {
+    /// An implementation.
+    Lang(Lang),
+    /// A reference program, by index in the manifest's `reference` list.
+    Reference(usize),
+}
+
+/// A fully expanded job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Who runs.
+    pub contender: Contender,
+    /// Display name: the language, or the reference's name.
+    pub name: String,
+    /// Build command and its folder (implementations only).
+    pub build: Option<(Vec<String>, PathBuf)>,
+    /// Absolute path of the artifact (implementations only).
+    pub artifact: Option<PathBuf>,
+    /// Run command.
+    pub run: Vec<String>,
+    /// Working directory of runs.
+    pub cwd: PathBuf,
+    /// Extra environment.
+    pub env: Vec<(String, String)>,
+    /// Output folder given as `{out}` to measured runs.
+    pub out_dir: PathBuf,
+    /// Output folder of the verification run.
+    pub verify_dir: PathBuf,
+    /// Folder for captured stdout/stderr and build logs.
+    pub log_dir: PathBuf,
+    /// Whether output checks apply.
+    pub verified: bool,
+}
+
+/// Paths a plan needs from the outside.
+#[derive(Debug, Clone)]
+pub struct PlanContext {
+    /// Repository root (absolute).
+    pub root: PathBuf,
+    /// Scratch folder for outputs and logs, e.g. `<root>/.runner/work`.
+    pub work: PathBuf,
+    /// Resolved input files by name.
+    pub inputs: BTreeMap<String, PathBuf>,
+    /// Parameters after CLI overrides.
+    pub params: BTreeMap<String, String>,
+}
+
+/// A command that could not be expanded.
+#[derive(Debug, thiserror::Error)]
+#[error("{job}: {what}: {message}")]
+pub struct PlanError {
+    /// The job's name.
+    pub job: String,
+    /// Which command.
+    pub what: String,
+    /// The placeholder problem.
+    pub message: String,
+}
+
+fn lookup<'a>(
+    ctx: &'a PlanContext,
+    fixed: &'a [(&'a str, String)],
+) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name: &str| {
+        if let Some(p) = name.strip_prefix("param.") {
+            return ctx.params.get(p).cloned();
+        }
+        if let Some(i) = name.strip_prefix("input.") {
+            return ctx.inputs.get(i).map(|p| p.display().to_string());
+        }
+        fixed
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+fn expand_all(
+    argv: &[String],
+    look: &dyn Fn(&str) -> Option<String>,
+    job: &str,
+    what: &str,
+) -> Result<Vec<String>, PlanError> {
+    argv.iter()
+        .map(|a| {
+            expand(a, look).map_err(|e: PlaceholderError| PlanError {
+                job: job.into(),
+                what: what.into(),
+                message: e.message,
+            })
+        })
+        .collect()
+}
+
+/// Expands an implementation into a job.
+pub fn lang_job(
+    m: &Manifest,
+    lang: Lang,
+    imp: &Implementation,
+    ctx: &PlanContext,
+) -> Result<Job, PlanError> {
+    let dir = ctx.root.join(&imp.dir);
+    let artifact = dir.join(&imp.artifact);
+    let base = ctx.work.join(&m.slug).join(lang.as_str());
+    let name = lang.as_str().to_string();
+    let fixed_build = [
+        ("dir", dir.display().to_string()),
+        ("root", ctx.root.display().to_string()),
+    ];
+    let build = expand_all(&imp.build, &lookup(ctx, &fixed_build), &name, "build")?;
+    let run_fixed = |out: &Path| {
+        vec![
+            ("artifact", artifact.display().to_string()),
+            ("dir", dir.display().to_string()),
+            ("root", ctx.root.display().to_string()),
+            ("out", out.display().to_string()),
+        ]
+    };
+    let out_dir = base.join("run");
+    let fixed_run = run_fixed(&out_dir);
+    let run = expand_all(&imp.run, &lookup(ctx, &fixed_run), &name, "run")?;
+    Ok(Job {
+        contender: Contender::Lang(lang),
+        name,
+        build: Some((build, dir.clone())),
+        artifact: Some(artifact),
+        run,
+        cwd: dir,
+        env: imp
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        out_dir,
+        verify_dir: base.join("verify"),
+        log_dir: base,
+        verified: true,
+    })
+}
+
+/// Expands a reference program into a job.
+pub fn reference_job(
+    m: &Manifest,
+    index: usize,
+    r: &ReferenceDef,
+    ctx: &PlanContext,
+) -> Result<Job, PlanError> {
+    let safe: String = r
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let base = ctx.work.join(&m.slug).join(format!("ref-{index}-{safe}"));
+    let out_dir = base.join("run");
+    let fixed = [
+        ("root", ctx.root.display().to_string()),
+        ("out", out_dir.display().to_string()),
+    ];
+    let run = expand_all(&r.run, &lookup(ctx, &fixed), &r.name, "run")?;
+    Ok(Job {
+        contender: Contender::Reference(index),
+        name: r.name.clone(),
+        build: None,
+        artifact: None,
+        run,
+        cwd: ctx.root.clone(),
+        env: r.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        out_dir,
+        verify_dir: base.join("verify"),
+        log_dir: base,
+        verified: r.verified,
+    })
+}
+
+/// The run command with `{out}` pointing at the verification folder instead.
+pub fn verify_argv(job: &Job) -> Vec<String> {
+    let from = job.out_dir.display().to_string();
+    let to = job.verify_dir.display().to_string();
+    job.run.iter().map(|a| a.replace(&from, &to)).collect()
+}
+
+/// Expands a check command for one job's verification outputs.
+pub fn check_command(
+    argv: &[String],
+    job: &Job,
+    ctx: &PlanContext,
+) -> Result<Vec<String>, PlanError> {
+    let fixed = [
+        ("root", ctx.root.display().to_string()),
+        ("out", job.verify_dir.display().to_string()),
+        ("lang", job.name.clone()),
+    ];
+    let look = lookup(ctx, &fixed);
+    expand_all(argv, &look, &job.name, "verify command")
+}

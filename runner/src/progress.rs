@@ -1,0 +1,150 @@
+//! Drawing progress: the only user of indicatif. On a terminal, a spinner line per project shows
+//! the current step and the latest sample of each language; elsewhere (CI logs, pipes) one plain
+//! line per milestone goes to stderr, never per sample.
+
+use crate::event::{Event, EventSink};
+use crate::units;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+/// The progress reporter.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    project: String,
+    latest: BTreeMap<String, String>,
+}
+
+impl Progress {
+    /// A reporter drawing on stderr if it is a terminal, plain lines otherwise.
+    pub fn new() -> Self {
+        Progress {
+            bar: None,
+            project: String::new(),
+            latest: BTreeMap::new(),
+        }
+    }
+
+    fn tty() -> bool {
+        std::io::stderr().is_terminal()
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(b) => b.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn status(&self, text: &str) {
+        if let Some(b) = &self.bar {
+            let samples: Vec<String> = self
+                .latest
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let tail = if samples.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", samples.join(" | "))
+            };
+            b.set_message(format!("{}: {text}{tail}", self.project));
+        }
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventSink for Progress {
+    fn emit(&mut self, event: Event) {
+        match event {
+            Event::Provisioning { what } => self.line(&format!(
+                "provisioning {what} (first use; cached in .toolchains/)"
+            )),
+            Event::ProjectStarted { id, slug } => {
+                self.project = format!("{id} {slug}");
+                self.latest.clear();
+                if Self::tty() {
+                    let b = ProgressBar::new_spinner();
+                    b.set_style(
+                        ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+                            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    );
+                    b.enable_steady_tick(Duration::from_millis(120));
+                    self.bar = Some(b);
+                    self.status("starting");
+                } else {
+                    self.line(&format!("== {id} {slug}"));
+                }
+            }
+            Event::ProjectSkipped { id, reason } => self.line(&format!("{id}: skipped: {reason}")),
+            Event::InputGenerating { name } => {
+                self.status(&format!("generating input `{name}`"));
+                if self.bar.is_none() {
+                    self.line(&format!("  generating input `{name}`"));
+                }
+            }
+            Event::InputReady {
+                name,
+                bytes,
+                cached,
+            } => {
+                let how = if cached { "cached" } else { "generated" };
+                self.line(&format!(
+                    "  input {name}: {} ({how})",
+                    units::bytes(bytes as f64)
+                ));
+            }
+            Event::BuildStarted { job } => self.status(&format!("building {job}")),
+            Event::BuildFinished { job, ok, seconds } => {
+                let verdict = if ok { "ok" } else { "FAILED" };
+                self.line(&format!(
+                    "  build {job}: {verdict} ({})",
+                    units::seconds(seconds)
+                ));
+            }
+            Event::Verified { job, ok, detail } => {
+                if ok {
+                    self.line(&format!("  verify {job}: ok"));
+                } else {
+                    self.line(&format!("  verify {job}: FAILED: {detail}"));
+                }
+                self.status("measuring");
+            }
+            Event::Sample {
+                job,
+                index,
+                value,
+                unit,
+            } => {
+                self.latest.insert(
+                    job.clone(),
+                    format!("#{} {}", index + 1, units::value(value, &unit)),
+                );
+                self.status("measuring");
+            }
+            Event::JobFinished {
+                job,
+                status,
+                reason,
+            } => {
+                if status != "ok" {
+                    let r = reason.unwrap_or_default();
+                    let first = r.lines().next().unwrap_or("");
+                    self.line(&format!("  {job}: {status}: {first}"));
+                }
+            }
+            Event::ProjectFinished { .. } => {
+                if let Some(b) = self.bar.take() {
+                    b.finish_and_clear();
+                }
+            }
+            Event::Warning { message } => self.line(&format!("warning: {message}")),
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The host fingerprint recorded in every report: CPU model, cores, memory, frequency governor,
+//! kernel, OS, virtualisation and load. Read from /proc and /sys; a value that cannot be read is
+//! "unknown", never an error.
+
+use serde::{Deserialize, Serialize};
+
+/// The machine a report was measured on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct Host {
+    /// Host name.
+    pub hostname: String,
+    /// CPU model name.
+    pub cpu_model: String,
+    /// Logical CPUs available.
+    pub cores: usize,
+    /// Total memory, bytes.
+    pub memory_bytes: u64,
+    /// cpufreq scaling governor of cpu0, or "unknown".
+    pub governor: String,
+    /// Kernel release.
+    pub kernel: String,
+    /// OS name (PRETTY_NAME).
+    pub os: String,
+    /// Running under a hypervisor (the `hypervisor` CPU flag).
+    pub virtualized: bool,
+    /// 1-minute load average when the run started.
+    pub load_avg_start: f64,
+    /// Architecture.
+    pub arch: String,
+}
+
+fn read(path: &str) -> Option<String> {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// The current 1-minute load average.
+pub fn load_avg() -> f64 {
+    read("/proc/loadavg")
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0.0)
+}
+
+impl Host {
+    /// Reads the fingerprint of this machine.
+    pub fn detect() -> Host {
+        let cpuinfo = read("/proc/cpuinfo").unwrap_or_default();
+        let cpu_model = cpuinfo
+            .lines()
+            .find(|l| l.starts_with("model name"))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let virtualized = cpuinfo
+            .lines()
+            .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "hypervisor"));
+        let memory_bytes = read("/proc/meminfo")
+            .and_then(|m| {
+                m.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| {
+                    l.split_whitespace()
+                        .nth(1)
+                        .and_then(|v| v.parse::<u64>().ok())
+                })
+            })
+            .map_or(0, |kb| kb * 1024);
+        let os = read("/etc/os-release")
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("PRETTY_NAME="))
+                    .map(|l| l[12..].trim_matches('"').to_string())
+            })
+            .unwrap_or_else(|| "unknown".into());
+        Host {
+            hostname: read("/proc/sys/kernel/hostname").unwrap_or_else(|| "unknown".into()),
+            cpu_model,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            memory_bytes,
+            governor: read("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")
+                .unwrap_or_else(|| "unknown".into()),
+            kernel: read("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
+            os,
+            virtualized,
+            load_avg_start: load_avg(),
+            arch: std::env::consts::ARCH.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn detects_something_real() {
+        let h = super::Host::detect();
+        assert!(h.cores >= 1);
+        assert!(h.memory_bytes > 0);
+        assert_ne!(h.kernel, "unknown");
+    }
+}

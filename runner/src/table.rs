@@ -1,0 +1,137 @@
+//! The terminal summary printed after a bench: per project, one row per language and reference
+//! with the headline metric ± 95% CI, CPU time, peak memory and binary size, then the pairwise
+//! verdicts (winner and ratio, or "no significant difference"). Pure: report in, text out.
+
+use crate::report::{JobReport, JobStatus, ProjectReport};
+use crate::units;
+use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
+
+fn status_text(j: &JobReport) -> String {
+    match j.status {
+        JobStatus::Ok => "ok".into(),
+        JobStatus::Unverified => "reference (not verified)".into(),
+        s => serde_json::to_value(s)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default(),
+    }
+}
+
+/// Renders one project's results.
+pub fn project(p: &ProjectReport) -> String {
+    let mut out = format!("{} {}", p.id, p.slug);
+    if let Some(en) = p.text.get("en") {
+        out.push_str(&format!(" — {}", en.name));
+    }
+    out.push('\n');
+    let Some(metric) = &p.metric else {
+        out.push_str("  no implementation yet\n");
+        return out;
+    };
+    if let Some(r) = &p.reason {
+        out.push_str(&format!("  {r}\n"));
+    }
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    let better = match metric.better {
+        crate::manifest::Better::Higher => "higher is better",
+        crate::manifest::Better::Lower => "lower is better",
+    };
+    t.set_header(vec![
+        Cell::new(""),
+        Cell::new("status"),
+        Cell::new(format!("{} ({better})", metric.name.replace('_', " "))),
+        Cell::new("±95% CI"),
+        Cell::new("runs"),
+        Cell::new("user+sys"),
+        Cell::new("peak RSS"),
+        Cell::new("binary"),
+    ]);
+    for j in p.jobs.iter().chain(p.references.iter()) {
+        let (value, ci, runs, cpu, rss) = match (&j.summary, j.status.has_numbers()) {
+            (Some(s), true) => (
+                units::value(s.headline.mean, &metric.unit),
+                units::ci_percent(s.headline.mean, s.headline.ci95_low, s.headline.ci95_high),
+                s.headline.n.to_string(),
+                units::seconds(s.user_s.mean + s.sys_s.mean),
+                units::bytes(s.max_rss_bytes.max),
+            ),
+            _ => (
+                "—".into(),
+                String::new(),
+                j.samples.len().to_string(),
+                String::new(),
+                String::new(),
+            ),
+        };
+        let binary = j
+            .build
+            .as_ref()
+            .and_then(|b| b.artifact_bytes)
+            .map(|b| units::bytes(b as f64))
+            .unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(&j.name),
+            Cell::new(status_text(j)),
+            Cell::new(value).set_alignment(CellAlignment::Right),
+            Cell::new(ci).set_alignment(CellAlignment::Right),
+            Cell::new(runs).set_alignment(CellAlignment::Right),
+            Cell::new(cpu).set_alignment(CellAlignment::Right),
+            Cell::new(rss).set_alignment(CellAlignment::Right),
+            Cell::new(binary).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    for line in t.to_string().lines() {
+        out.push_str("  ");
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    for j in p.jobs.iter().chain(p.references.iter()) {
+        if !j.status.has_numbers() {
+            if let Some(r) = &j.reason {
+                if j.status != JobStatus::NotImplemented {
+                    let first = r.lines().next().unwrap_or("");
+                    out.push_str(&format!("  {}: {first}\n", j.name));
+                }
+            }
+        }
+    }
+    for c in &p.comparisons {
+        let line = match &c.better {
+            Some(w) => {
+                let other = if *w == c.a { &c.b } else { &c.a };
+                // Show "winner beats other by r×" with r ≥ 1: invert a/b when needed.
+                let higher = metric.better == crate::manifest::Better::Higher;
+                let invert = (*w == c.a) != higher;
+                let f = |x: f64| if invert { 1.0 / x } else { x };
+                let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
+                    (Some(l), Some(h)) => {
+                        let (l, h) = (f(l).min(f(h)), f(l).max(f(h)));
+                        format!(" (95% CI {}–{}×)", units::sig3(l), units::sig3(h))
+                    }
+                    _ => String::new(),
+                };
+                format!("{w} beats {other}: {}{ci}", units::ratio(f(c.stats.ratio)))
+            }
+            None => {
+                let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
+                    (Some(l), Some(h)) => format!(", 95% CI {}–{}", units::sig3(l), units::sig3(h)),
+                    _ => String::new(),
+                };
+                format!(
+                    "{} vs {}: no significant difference (ratio {}{ci}; min effect {}%)",
+                    c.a,
+                    c.b,
+                    units::sig3(c.stats.ratio),
+                    units::sig3(c.stats.min_effect * 100.0)
+                )
+            }
+        };
+        out.push_str(&format!("  {line}\n"));
+    }
+    for w in &p.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
+    }
+    out
+}

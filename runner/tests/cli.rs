@@ -1,0 +1,388 @@
+//! End-to-end tests of the `runner` binary on fixture manifests whose "implementations" are tiny
+//! shell scripts that succeed, fail, crash, hang, flood stdout or break their build. Each test
+//! copies its fixture tree to a temporary folder, so runs never write into the source tree.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn fixture(name: &str) -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let dst = tempfile::tempdir().unwrap();
+    copy_tree(&src, dst.path());
+    // The runner needs the pin file at the root it derives from the manifests' folder.
+    let pins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../toolchains.toml");
+    std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
+    dst
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+fn manifests(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("manifests"))
+        .unwrap()
+        .map(|e| format!("manifests/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    v.sort();
+    v
+}
+
+fn only_report(dir: &Path) -> Value {
+    let runs: Vec<PathBuf> = std::fs::read_dir(dir.join("reports/runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 1, "one report per invocation: {runs:?}");
+    serde_json::from_str(&std::fs::read_to_string(&runs[0]).unwrap())
+        .expect("the report is valid JSON")
+}
+
+fn project<'a>(r: &'a Value, slug: &str) -> &'a Value {
+    r["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["slug"] == slug)
+        .unwrap_or_else(|| panic!("no project {slug}"))
+}
+
+fn job<'a>(p: &'a Value, name: &str) -> &'a Value {
+    p["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(p["references"].as_array().unwrap())
+        .find(|j| j["name"] == name)
+        .unwrap_or_else(|| panic!("no job {name}"))
+}
+
+fn status(p: &Value, name: &str) -> String {
+    job(p, name)["status"].as_str().unwrap().to_string()
+}
+
+fn reason(p: &Value, name: &str) -> String {
+    job(p, name)["reason"].as_str().unwrap_or("").to_string()
+}
+
+fn pid_gone(pid: i32) -> bool {
+    // SAFETY: signal 0 only tests for existence.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| s.contains(") Z"))
+        .unwrap_or(true);
+    !alive || zombie
+}
+
+#[test]
+fn every_job_gets_its_own_verdict_and_the_suite_goes_on() {
+    let dir = fixture("suite");
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("bench")
+        .args(manifests(dir.path()))
+        .args(["--seed", "1", "--output-cap", "200000", "--out", "reports"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "failures give exit code 1\n{stderr}\n{stdout}"
+    );
+    let r = only_report(dir.path());
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["complete"], true);
+    assert_eq!(r["schedule"]["seed"], 1);
+    assert!(r["host"]["cores"].as_u64().unwrap() >= 1);
+
+    let mixed = project(&r, "mixed");
+    assert_eq!(
+        status(mixed, "go"),
+        "verify_failed",
+        "two outputs disagree: no majority\n{mixed:#}"
+    );
+    assert!(
+        reason(mixed, "go").contains("no majority") || reason(mixed, "go").contains("differs"),
+        "{}",
+        reason(mixed, "go")
+    );
+    assert_eq!(status(mixed, "rust"), "run_failed");
+    assert!(
+        reason(mixed, "rust").contains("SIGSEGV"),
+        "{}",
+        reason(mixed, "rust")
+    );
+    assert!(job(mixed, "rust")["stderr_tail"]
+        .as_str()
+        .unwrap()
+        .contains("about to crash"));
+    assert_eq!(status(mixed, "zig"), "verify_failed");
+    assert!(
+        job(mixed, "zig")["samples"].as_array().unwrap().is_empty(),
+        "a wrong output gets no number"
+    );
+    assert_eq!(status(mixed, "reference ok"), "unverified");
+    assert_eq!(
+        job(mixed, "reference ok")["samples"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let faults = project(&r, "faults");
+    assert_eq!(status(faults, "go"), "timeout");
+    assert!(reason(faults, "go").contains("timed out"));
+    assert_eq!(status(faults, "rust"), "run_failed");
+    assert!(
+        reason(faults, "rust").contains("printed more than"),
+        "{}",
+        reason(faults, "rust")
+    );
+    assert_eq!(status(faults, "zig"), "build_failed");
+    assert!(job(faults, "zig")["build"]["log_tail"]
+        .as_str()
+        .unwrap()
+        .contains("expected expression"));
+    // The hanging script's child was killed with its process group.
+    let pidfile = dir.path().join(".runner/work/faults/go/sleeper.pid");
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(pid_gone(pid), "the sleeper {pid} outlived the timeout");
+
+    let good = project(&r, "good");
+    for lang in ["go", "rust", "zig"] {
+        assert_eq!(status(good, lang), "ok", "{lang}: {}", reason(good, lang));
+        let j = job(good, lang);
+        assert_eq!(j["samples"].as_array().unwrap().len(), 4);
+        assert_eq!(j["warmups"], 1);
+        assert_eq!(j["summary"]["headline"]["mean"], 1.5);
+        let checks: Vec<&str> = j["verification"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["check"].as_str().unwrap())
+            .collect();
+        assert!(
+            checks.contains(&"cross_language result.txt")
+                && checks.contains(&"numeric stdout score")
+                && checks.contains(&"command"),
+            "{checks:?}"
+        );
+    }
+    let comparisons = good["comparisons"].as_array().unwrap();
+    assert_eq!(comparisons.len(), 3);
+    assert!(
+        comparisons
+            .iter()
+            .all(|c| c["stats"]["significant"] == false && c["better"].is_null()),
+        "equal scores are never a win"
+    );
+
+    let planned = project(&r, "planned");
+    assert_eq!(planned["status"], "skipped");
+    assert_eq!(status(planned, "go"), "not_implemented");
+    let needs = project(&r, "needs-tool");
+    assert_eq!(needs["status"], "skipped");
+    assert!(needs["reason"]
+        .as_str()
+        .unwrap()
+        .contains("definitely-not-installed-tool"));
+
+    // Latest views exist for finished projects only.
+    assert!(dir.path().join("reports/latest/good.json").exists());
+    assert!(!dir.path().join("reports/latest/planned.json").exists());
+    // The terminal table shows every project.
+    for slug in ["mixed", "faults", "good", "planned", "needs-tool"] {
+        assert!(stdout.contains(slug), "{slug} missing from\n{stdout}");
+    }
+
+    // `runner list` derives statuses from the latest views.
+    let list = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("list")
+        .args(manifests(dir.path()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success(), "{text}");
+    let good_line = text.lines().find(|l| l.contains(" good ")).unwrap();
+    assert!(good_line.contains("done"), "{good_line}");
+    let planned_line = text.lines().find(|l| l.contains(" planned ")).unwrap();
+    assert!(planned_line.contains("planned"), "{planned_line}");
+}
+
+#[test]
+fn fake_backend_gives_a_deterministic_table() {
+    let dir = fixture("fake");
+    let run = || {
+        Command::cargo_bin("runner")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "bench",
+                "manifests/fake.toml",
+                "--backend",
+                "fake",
+                "--seed",
+                "7",
+                "--out",
+                "reports",
+                "--no-latest",
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = run();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    insta::assert_snapshot!("fake_table", table);
+    // Same seed, same numbers.
+    let again = run();
+    assert_eq!(String::from_utf8_lossy(&again.stdout), table);
+}
+
+#[test]
+fn ctrl_c_keeps_what_was_measured_and_leaves_no_process() {
+    let dir = fixture("suite");
+    let m = std::fs::read_to_string(dir.path().join("manifests/faults.toml"))
+        .unwrap()
+        .replace("timeout = 1", "timeout = 120");
+    std::fs::write(dir.path().join("manifests/faults.toml"), m).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("runner");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(dir.path())
+        .args([
+            "bench",
+            "manifests/mixed.toml",
+            "manifests/faults.toml",
+            "manifests/good.toml",
+            "--seed",
+            "3",
+            "--out",
+            "reports",
+            "--output-cap",
+            "200000",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pidfile = dir.path().join(".runner/work/faults/go/sleeper.pid");
+    let t = std::time::Instant::now();
+    while !pidfile.exists() && t.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(pidfile.exists(), "the hanging job never started");
+    std::thread::sleep(Duration::from_millis(300));
+    // SAFETY: sending SIGINT to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let exit = child.wait().unwrap();
+    assert_eq!(exit.code(), Some(130));
+    let r = only_report(dir.path());
+    assert_eq!(r["interrupted"], true);
+    assert_eq!(r["complete"], false);
+    // Projects run in id order: mixed (1.1) finished before faults (1.2) was interrupted.
+    let mixed = project(&r, "mixed");
+    assert_eq!(mixed["status"], "finished");
+    assert_eq!(
+        job(mixed, "reference ok")["samples"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "results measured before Ctrl-C are kept"
+    );
+    assert_eq!(project(&r, "faults")["status"], "interrupted");
+    assert_eq!(
+        project(&r, "good")["status"],
+        "pending",
+        "projects after the interrupt are not started"
+    );
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        pid_gone(pid),
+        "the hanging job's child {pid} survived Ctrl-C"
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors_naming_the_flag() {
+    let dir = fixture("suite");
+    let cases: &[(&[&str], &str)] = &[
+        (&["--lang", "cobol"], "--lang: unknown language `cobol`"),
+        (&["--only", "7.7"], "--only 7.7: no valid manifest"),
+        (&["--param", "nosuch=1"], "--param nosuch"),
+        (&["--param", "broken"], "`broken` is not NAME=VALUE"),
+        (&["--runs", "0"], "--runs: must be at least 1"),
+    ];
+    for (flags, want) in cases {
+        let out = Command::cargo_bin("runner")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["bench", "manifests/good.toml"])
+            .args(*flags)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{flags:?}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_manifest_is_named() {
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .args(["check", "no/such/manifest.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no/such/manifest.toml: cannot read manifest"));
+}
+
+#[test]
+fn implementations_pass_their_own_tests() {
+    // Every implementation of every real manifest, through the pinned toolchains.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut args = vec!["test".to_string()];
+    args.extend(manifests(root));
+    let out = Command::cargo_bin("runner").unwrap().current_dir(root).args(&args).timeout(Duration::from_secs(1500)).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(" 0 failed"), "{text}");
+    assert!(!text.contains("no test command"), "every implementation declares its tests:\n{text}");
+}
