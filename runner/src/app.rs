@@ -245,11 +245,7 @@ pub fn derived_status(m: &Manifest, latest: Option<&ProjectReport>) -> &'static 
 pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
     let (ok, bad) = manifest::load_all(paths);
     print_load_errors(&bad);
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_HORIZONTAL_ONLY);
-    t.set_header(vec![
-        "id", "slug", "project", "go", "rust", "zig", "status", "measured",
-    ]);
+    let mut rows = Vec::new();
     for m in &ok {
         let latest = store::read_report(&store::latest_path(reports, &m.slug)).ok();
         let proj = latest
@@ -269,7 +265,7 @@ pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
             }
         };
         let name = m.text.get("en").map(|t| t.name.clone()).unwrap_or_default();
-        t.add_row(vec![
+        rows.push(vec![
             m.id.clone(),
             m.slug.clone(),
             name,
@@ -280,7 +276,7 @@ pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
             latest.map(|r| r.started_at).unwrap_or_default(),
         ]);
     }
-    out(&format!("{t}\n"));
+    out(&table::list(&rows));
     if bad.is_empty() {
         OK
     } else {

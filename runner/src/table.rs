@@ -135,3 +135,16 @@ pub fn project(p: &ProjectReport) -> String {
     }
     out
 }
+
+/// The `runner list` table: one row per project.
+pub fn list(rows: &[Vec<String>]) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_HORIZONTAL_ONLY);
+    t.set_header(vec![
+        "id", "slug", "project", "go", "rust", "zig", "status", "measured",
+    ]);
+    for r in rows {
+        t.add_row(r.clone());
+    }
+    format!("{t}\n")
+}

@@ -380,9 +380,22 @@ fn implementations_pass_their_own_tests() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut args = vec!["test".to_string()];
     args.extend(manifests(root));
-    let out = Command::cargo_bin("runner").unwrap().current_dir(root).args(&args).timeout(Duration::from_secs(1500)).output().unwrap();
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(root)
+        .args(&args)
+        .timeout(Duration::from_secs(1500))
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains(" 0 failed"), "{text}");
-    assert!(!text.contains("no test command"), "every implementation declares its tests:\n{text}");
+    assert!(
+        !text.contains("no test command"),
+        "every implementation declares its tests:\n{text}"
+    );
 }

@@ -1,0 +1,3 @@
+module logmasker
+
+go 1.27
