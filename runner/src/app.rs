@@ -117,8 +117,8 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
         return USAGE;
     };
     let root = manifest::root_of(&first.path);
-    let tc = match Pins::load(&root) {
-        Ok(p) => Toolchains::new(&root, p),
+    let tc = match Pins::find(&root) {
+        Ok((p, dir)) => Toolchains::new(&dir, p),
         Err(e) => {
             eprintln!("error: {e}");
             return USAGE;
@@ -459,14 +459,14 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         return if bad.is_empty() { USAGE } else { FAILED };
     }
     let root = manifest::root_of(&selected[0].path);
-    let pins = match Pins::load(&root) {
+    let (pins, pins_root) = match Pins::find(&root) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}\n  the runner reads the pinned toolchain versions from toolchains.toml at the repository root");
             return USAGE;
         }
     };
-    let tc = Toolchains::new(&root, pins.clone());
+    let tc = Toolchains::new(&pins_root, pins.clone());
     let mut progress = Progress::new();
     let fake = args.backend == "fake";
     let needs_pinned = selected.iter().any(|m| {

@@ -112,10 +112,6 @@ pub fn sample(
     let mut active: Vec<usize> = (0..jobs.len()).collect();
     let mut headlines: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
     let mut measured: Vec<Duration> = vec![Duration::ZERO; jobs.len()];
-    for j in jobs {
-        let _ = std::fs::remove_dir_all(&j.out_dir);
-        let _ = std::fs::create_dir_all(&j.out_dir);
-    }
     let spec_of = |j: &Job| RunSpec {
         argv: j.run.clone(),
         cwd: j.cwd.clone(),
@@ -143,6 +139,12 @@ pub fn sample(
         } else {
             format!("run {}", headlines[i].len() + 1)
         };
+        // Every run starts with an empty `{out}` (outside the timed region): a program then
+        // creates its output files instead of truncating the previous run's, which on ext4
+        // forces a synchronous flush at close (auto_da_alloc) and would add disk time that
+        // depends on what the previous run left behind.
+        let _ = std::fs::remove_dir_all(&job.out_dir);
+        let _ = std::fs::create_dir_all(&job.out_dir);
         let outcome = judge(ctx.backend.run(spec), spec, &what);
         let jr = set_job(report, &job.contender, &job.name);
         match outcome {

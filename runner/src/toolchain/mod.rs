@@ -62,6 +62,19 @@ pub enum ToolchainError {
 pub const PIN_FILE: &str = "toolchains.toml";
 
 impl Pins {
+    /// Finds `toolchains.toml` in `start` or the nearest folder above it; returns the pins and
+    /// the folder holding them (where `.toolchains/` lives).
+    pub fn find(start: &Path) -> Result<(Pins, PathBuf), ToolchainError> {
+        let mut dir = Some(start);
+        while let Some(d) = dir {
+            if d.join(PIN_FILE).is_file() {
+                return Ok((Pins::load(d)?, d.to_path_buf()));
+            }
+            dir = d.parent();
+        }
+        Pins::load(start).map(|p| (p, start.to_path_buf()))
+    }
+
     /// Reads `<root>/toolchains.toml`.
     pub fn load(root: &Path) -> Result<Pins, ToolchainError> {
         let path = root.join(PIN_FILE);
