@@ -63,10 +63,23 @@ impl Default for Progress {
 impl EventSink for Progress {
     fn emit(&mut self, event: Event) {
         match event {
-            Event::Provisioning { what } => self.line(&format!(
-                "provisioning {what} (first use; cached in .toolchains/)"
-            )),
+            Event::Provisioning { what } => {
+                let text =
+                    format!("provisioning {what} from PyPI (first use; kept in .toolchains/)");
+                if Self::tty() {
+                    // A spinner while pip works; the next project's bar replaces it.
+                    let b = ProgressBar::new_spinner();
+                    b.enable_steady_tick(Duration::from_millis(120));
+                    b.set_message(text);
+                    self.bar = Some(b);
+                } else {
+                    self.line(&text);
+                }
+            }
             Event::ProjectStarted { id, slug } => {
+                if let Some(b) = self.bar.take() {
+                    b.finish_and_clear();
+                }
                 self.project = format!("{id} {slug}");
                 self.latest.clear();
                 if Self::tty() {

@@ -161,6 +161,16 @@ fn every_job_gets_its_own_verdict_and_the_suite_goes_on() {
         .as_str()
         .unwrap()
         .contains("expected expression"));
+    assert_eq!(status(faults, "exits 3"), "run_failed");
+    assert!(
+        reason(faults, "exits 3").contains("exit code 3"),
+        "{}",
+        reason(faults, "exits 3")
+    );
+    assert!(job(faults, "exits 3")["stderr_tail"]
+        .as_str()
+        .unwrap()
+        .contains("bad input"));
     // The hanging script's child was killed with its process group.
     let pidfile = dir.path().join(".runner/work/faults/go/sleeper.pid");
     let pid: i32 = std::fs::read_to_string(&pidfile)

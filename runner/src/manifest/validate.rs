@@ -33,7 +33,7 @@ impl Ctx {
             Ctx::Generate => &["out", "root"],
             Ctx::Prepare => &["root"],
             Ctx::Reference => &["root", "out"],
-            Ctx::CheckCommand => &["root", "out", "lang"],
+            Ctx::CheckCommand => &["root", "out", "lang", "stdout"],
         };
         fixed.contains(&name)
     }
@@ -47,7 +47,7 @@ impl Ctx {
             Ctx::Generate => "{out}, {root}, {param.NAME}",
             Ctx::Prepare => "{root}, {param.NAME}",
             Ctx::Reference => "{root}, {out}, {input.NAME}, {param.NAME}",
-            Ctx::CheckCommand => "{root}, {out}, {lang}, {input.NAME}, {param.NAME}",
+            Ctx::CheckCommand => "{root}, {out}, {stdout}, {lang}, {input.NAME}, {param.NAME}",
         }
     }
 }
@@ -173,7 +173,7 @@ impl<'a> Validator<'a> {
                 );
             }
         } else if !ctx.allows(name) {
-            const KNOWN: [&str; 5] = ["artifact", "dir", "root", "out", "lang"];
+            const KNOWN: [&str; 6] = ["artifact", "dir", "root", "out", "lang", "stdout"];
             let (message, label) = if KNOWN.contains(&name) {
                 (
                     format!("{what} cannot use `{{{name}}}`"),

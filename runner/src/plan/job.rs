@@ -199,6 +199,10 @@ pub fn check_command(
         ("root", ctx.root.display().to_string()),
         ("out", job.verify_dir.display().to_string()),
         ("lang", job.name.clone()),
+        (
+            "stdout",
+            job.log_dir.join("verify.stdout").display().to_string(),
+        ),
     ];
     let look = lookup(ctx, &fixed);
     expand_all(argv, &look, &job.name, "verify command")

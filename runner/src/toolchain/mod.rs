@@ -115,10 +115,9 @@ pub struct ToolStatus {
 impl Toolchains {
     /// Toolchains for the repository at `root`.
     pub fn new(root: &Path, pins: Pins) -> Self {
-        Toolchains {
-            root: root.to_path_buf(),
-            pins,
-        }
+        // Absolute, so the symlinks made in `.toolchains/bin` point at real paths.
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        Toolchains { root, pins }
     }
 
     /// `.toolchains/bin`, prepended to PATH for every build and run.
@@ -303,6 +302,13 @@ mod tests {
         let pins = Pins::load(root).unwrap();
         assert!(pins.go.version.starts_with("1."));
         assert!(pins.zig.version.starts_with("0."));
+    }
+
+    #[test]
+    fn paths_are_absolute_even_from_a_relative_root() {
+        let pins = Pins::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let tc = Toolchains::new(Path::new("."), pins);
+        assert!(tc.bin_dir().is_absolute(), "{}", tc.bin_dir().display());
     }
 
     #[test]
