@@ -4,7 +4,7 @@
 //! Exit codes: 0 all good; 1 a job failed or a manifest is invalid; 2 bad usage or configuration;
 //! 130 interrupted (Ctrl-C / SIGTERM).
 
-use crate::cli::{BenchArgs, Cli, Cmd};
+use crate::cli::{BenchArgs, Cli, Cmd, RenderArgs};
 use crate::event::{Event, EventSink};
 use crate::exec::fake::Fake;
 use crate::exec::interrupt::Interrupt;
@@ -15,7 +15,7 @@ use crate::measure::{self, Context};
 use crate::progress::Progress;
 use crate::report::host::{self, Host};
 use crate::report::{
-    store, Git, JobStatus, ProjectReport, ProjectStatus, Report, ScheduleInfo, SCHEMA_VERSION,
+    store, Git, ProjectReport, ProjectStatus, Report, ScheduleInfo, SCHEMA_VERSION,
 };
 use crate::toolchain::{Pins, Toolchains};
 use crate::{options, table};
@@ -48,6 +48,7 @@ pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
             lang,
         } => test(&manifests, &only, &lang),
         Cmd::List { manifests, reports } => list(&manifests, &reports),
+        Cmd::Render(args) => render(&args),
         Cmd::Doctor { provision, root } => doctor(&root, provision),
         Cmd::Bench(args) => bench(&args, argv),
     }
@@ -180,6 +181,7 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
                 stderr: logs.join("test.stderr"),
                 timeout: std::time::Duration::from_secs(1800),
                 output_cap: 64 << 20,
+                pin: None,
             };
             match backend.run(&spec) {
                 Ok(o) if o.exit.success() => {
@@ -227,20 +229,6 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
     }
 }
 
-/// Derived status of a project from its latest report: done / in progress / planned.
-pub fn derived_status(m: &Manifest, latest: Option<&ProjectReport>) -> &'static str {
-    let ok = latest.map_or(0, |p| {
-        p.jobs.iter().filter(|j| j.status == JobStatus::Ok).count()
-    });
-    if ok == Lang::ALL.len() {
-        "done"
-    } else if ok > 0 || m.implemented().next().is_some() {
-        "in progress"
-    } else {
-        "planned"
-    }
-}
-
 /// `runner list`.
 pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
     let (ok, bad) = manifest::load_all(paths);
@@ -272,7 +260,9 @@ pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
             lang_cell(Lang::Go),
             lang_cell(Lang::Rust),
             lang_cell(Lang::Zig),
-            derived_status(m, proj).to_string(),
+            crate::render::model::derived_status(m, proj)
+                .as_str()
+                .to_string(),
             latest.map(|r| r.started_at).unwrap_or_default(),
         ]);
     }
@@ -282,6 +272,64 @@ pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
     } else {
         FAILED
     }
+}
+
+/// `runner render`: 0 written or up to date; 1 stale (with `--check`); 2 unreadable input.
+pub fn render(args: &RenderArgs) -> i32 {
+    let opts = crate::render::Options {
+        manifests: args.manifests.clone(),
+        charts: args
+            .charts
+            .clone()
+            .unwrap_or_else(|| args.reports.join("charts")),
+        reports: args.reports.clone(),
+        readme: args.readme.clone(),
+        readme_th: args.readme_th.clone(),
+        templates: args.templates.clone(),
+        check: args.check,
+    };
+    let outcome = match crate::render::run(&opts) {
+        Ok(o) => o,
+        Err(crate::render::RenderError::Manifests(bad)) => {
+            print_load_errors(&bad);
+            eprintln!("error: {} manifest(s) invalid: nothing rendered", bad.len());
+            return USAGE;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    if args.check {
+        let stale: Vec<_> = outcome.stale().collect();
+        if stale.is_empty() {
+            out(&format!("{} file(s) up to date\n", outcome.files.len()));
+            return OK;
+        }
+        for f in &stale {
+            match &f.diff {
+                Some(d) => eprint!("{d}"),
+                None => eprintln!("{}: stale", f.path.display()),
+            }
+        }
+        eprintln!(
+            "{} file(s) stale: {}\nrun: runner render",
+            stale.len(),
+            stale
+                .iter()
+                .map(|f| f.path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return FAILED;
+    }
+    let mut text = String::new();
+    for f in &outcome.files {
+        let what = if f.changed { "updated" } else { "unchanged" };
+        text.push_str(&format!("{what}: {}\n", f.path.display()));
+    }
+    out(&text);
+    OK
 }
 
 /// `runner doctor`.
@@ -429,7 +477,7 @@ fn now() -> (String, String) {
 
 /// `runner bench`.
 pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
-    let settings = match options::settings(args) {
+    let mut settings = match options::settings(args) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -473,6 +521,27 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         m.implemented()
             .any(|(l, _)| l != Lang::Rust && settings.langs.contains(&l))
     });
+    settings.cpu = args
+        .cpu
+        .as_deref()
+        .and_then(crate::toolchain::cpu::Level::parse)
+        .unwrap_or(pins.cpu.level);
+    if !fake && (settings.mode == measure::Mode::Instructions || settings.instructions) {
+        let has_valgrind = std::process::Command::new("valgrind")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_valgrind {
+            eprintln!(
+                "error: instruction counts need valgrind (callgrind): apt-get install valgrind"
+            );
+            return USAGE;
+        }
+        if settings.cpu == crate::toolchain::cpu::Level::V4 {
+            eprintln!("error: valgrind cannot run AVX-512 code: use --cpu x86-64-v3 or lower with --mode instructions");
+            return USAGE;
+        }
+    }
     if !fake && !args.no_provision && needs_pinned {
         let missing: Vec<String> = tc
             .status()
@@ -552,13 +621,28 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect(),
         git: git_info(&root),
+        cpu_target: Some(settings.cpu.target()),
+        mode: if settings.mode == measure::Mode::Instructions {
+            "instructions".into()
+        } else {
+            "time".into()
+        },
+        pinned_cpu: settings.pin,
+        load_avg_end: None,
+        environment: Vec::new(),
         schedule: ScheduleInfo {
             seed: settings.seed,
             interleaved: settings.interleaved,
         },
         projects: selected
             .iter()
-            .map(|m| measure::initial_report(m, &measure::effective_params(m, &settings.params)))
+            .map(|m| {
+                measure::initial_report(
+                    m,
+                    &measure::effective_params(m, &settings.params),
+                    settings.mode,
+                )
+            })
             .collect(),
     };
     let out_dir = if args.out.is_absolute() {
@@ -607,7 +691,12 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         report.projects[i] = result;
         save(&report, &mut progress);
         let p = &report.projects[i];
-        if !args.no_latest && p.status == ProjectStatus::Finished {
+        // latest/ feeds the README, whose headline is each manifest's own metric: instruction
+        // counts stay in the run report only.
+        if !args.no_latest
+            && settings.mode == measure::Mode::Time
+            && p.status == ProjectStatus::Finished
+        {
             if let Err(e) = store::write_latest(&out_dir, &report, &m.slug) {
                 progress.emit(Event::Warning {
                     message: format!("cannot write the latest view: {e}"),
@@ -621,19 +710,35 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
     report.finished_at = Some(now().0);
     report.host.load_avg_start = report.host.load_avg_start.max(0.0);
     let load_end = host::load_avg();
-    if !fake && load_end > report.host.cores as f64 * 0.5 + 0.5 {
-        report.projects.iter_mut().for_each(|p| {
-            if p.status == ProjectStatus::Finished {
-                p.warnings.push(format!("machine load average was {load_end:.2} at the end of the run on {} cores: other work may have disturbed the timings", report.host.cores));
-            }
-        });
+    report.load_avg_end = Some(load_end);
+    if !fake {
+        report.environment = host::environment_warnings(
+            &report.host,
+            load_end,
+            settings.mode == measure::Mode::Instructions,
+        );
+        for w in &report.environment {
+            progress.emit(Event::Warning { message: w.clone() });
+        }
     }
     save(&report, &mut progress);
 
     let mut text = String::new();
+    let mut planned = Vec::new();
     for p in &report.projects {
+        if p.metric.is_none() {
+            planned.push(format!("{} {}", p.id, p.slug));
+            continue;
+        }
         text.push_str(&table::project(p));
         text.push('\n');
+    }
+    if !planned.is_empty() {
+        text.push_str(&format!(
+            "planned, no implementation yet ({}): {}\n",
+            planned.len(),
+            planned.join(", ")
+        ));
     }
     out(&text);
     eprintln!("report: {}", path.display());

@@ -45,6 +45,9 @@ pub enum Cmd {
         #[arg(long, default_value = "reports")]
         reports: PathBuf,
     },
+    /// Regenerate README.md and README.th.md (between their runner markers) and the charts from
+    /// the manifests and the latest reports.
+    Render(RenderArgs),
     /// Show the pinned toolchains, what is installed, and how to fix what is missing.
     Doctor {
         /// Install missing pinned toolchains (Go and Zig from PyPI) into .toolchains/.
@@ -104,4 +107,41 @@ pub struct BenchArgs {
     /// Do not update the per-project latest/ views (for smoke runs).
     #[arg(long)]
     pub no_latest: bool,
+    /// Headline metric: `time` (the manifest's) or `instructions` (callgrind's Ir, deterministic).
+    #[arg(long, default_value = "time", value_parser = ["time", "instructions"])]
+    pub mode: String,
+    /// Also count instructions once per verified job under callgrind (an extra column).
+    #[arg(long)]
+    pub instructions: bool,
+    /// Pin every measured run to this CPU (0-based).
+    #[arg(long, value_name = "CPU")]
+    pub pin: Option<usize>,
+    /// CPU level of every build, overriding toolchains.toml (x86-64, x86-64-v2, x86-64-v3, x86-64-v4).
+    #[arg(long, value_name = "LEVEL")]
+    pub cpu: Option<String>,
+}
+
+/// Flags of `runner render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Manifest files (default: manifests/*.toml).
+    pub manifests: Vec<PathBuf>,
+    /// Report folder whose latest/ views are shown.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// English README to update.
+    #[arg(long, default_value = "README.md")]
+    pub readme: PathBuf,
+    /// Thai README to update.
+    #[arg(long = "readme-th", default_value = "README.th.md")]
+    pub readme_th: PathBuf,
+    /// Chart folder (default: <reports>/charts).
+    #[arg(long)]
+    pub charts: Option<PathBuf>,
+    /// Templates folder (the *.md.j2 templates, strings.toml, groups.toml).
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Write nothing; exit 1 with a diff when a README or chart is stale.
+    #[arg(long)]
+    pub check: bool,
 }

@@ -1,5 +1,5 @@
 //! The pipeline of the benchmark runner:
-//! manifest → plan → exec/measure → verify → stats → report → (render, in a later module).
+//! manifest → plan → exec/measure → verify → stats → report → render.
 //!
 //! Dependencies point one way: `app` uses everything; `measure` uses `exec`, `plan`, `verify`,
 //! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
@@ -15,6 +15,7 @@ pub mod measure;
 pub mod options;
 pub mod plan;
 pub mod progress;
+pub mod render;
 pub mod report;
 pub mod stats;
 pub mod table;

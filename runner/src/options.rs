@@ -3,7 +3,7 @@
 
 use crate::cli::BenchArgs;
 use crate::manifest::Lang;
-use crate::measure::Settings;
+use crate::measure::{Mode, Settings};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -54,6 +54,28 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         }
         params.insert(k.to_string(), v.to_string());
     }
+    if let Some(level) = &args.cpu {
+        if crate::toolchain::cpu::Level::parse(level).is_none() {
+            return Err(OptionsError {
+                flag: "--cpu".into(),
+                message: format!(
+                    "unknown level `{level}`: use x86-64, x86-64-v2, x86-64-v3 or x86-64-v4"
+                ),
+            });
+        }
+    }
+    if let Some(cpu) = args.pin {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cpu >= cores {
+            return Err(OptionsError {
+                flag: "--pin".into(),
+                message: format!(
+                    "CPU {cpu} does not exist: this machine has CPUs 0..{}",
+                    cores - 1
+                ),
+            });
+        }
+    }
     if let Some(0) = args.runs {
         return Err(OptionsError {
             flag: "--runs".into(),
@@ -86,5 +108,14 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         output_cap: args.output_cap,
         build_timeout: Duration::from_secs(1800),
         no_references: args.no_references,
+        // Replaced by the pin file's level in `app::bench` unless --cpu is given.
+        cpu: crate::toolchain::cpu::Level::default(),
+        mode: if args.mode == "instructions" {
+            Mode::Instructions
+        } else {
+            Mode::Time
+        },
+        instructions: args.instructions,
+        pin: args.pin,
     })
 }

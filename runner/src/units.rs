@@ -1,5 +1,6 @@
 //! Number formatting, in one place: durations, byte sizes, rates and the headline value of any
-//! metric with its unit, with three significant digits and thousands separators.
+//! metric with its unit, with three significant digits and thousands separators; ratios,
+//! percentages and the scales and ticks of chart axes.
 
 use std::time::Duration;
 
@@ -78,11 +79,24 @@ pub fn bytes(b: f64) -> String {
     }
 }
 
+/// A count with an SI prefix: `1234567` → `"1.23 M"`, `512` → `"512"`.
+pub fn si(v: f64) -> String {
+    let (scaled, prefix) = match v.abs() {
+        a if a >= 1e12 => (v / 1e12, " T"),
+        a if a >= 1e9 => (v / 1e9, " G"),
+        a if a >= 1e6 => (v / 1e6, " M"),
+        a if a >= 1e3 => (v / 1e3, " k"),
+        _ => (v, ""),
+    };
+    format!("{}{prefix}", sig3(scaled))
+}
+
 /// A headline value with its unit: seconds pick their own scale, other units are appended.
 pub fn value(v: f64, unit: &str) -> String {
     match unit {
         "s" => seconds(v),
         "B" | "bytes" => bytes(v),
+        "instr" => format!("{} instr", si(v)),
         _ => format!("{} {unit}", sig3(v)),
     }
 }
@@ -113,6 +127,62 @@ pub fn ratio(r: f64) -> String {
     format!("{}×", sig3(r))
 }
 
+/// A range of ratios as `"1.08–1.13×"`.
+pub fn ratio_range(low: f64, high: f64) -> String {
+    format!("{}–{}×", sig3(low), sig3(high))
+}
+
+/// `part` of `whole` as a percentage with one decimal: `8, 27` → `"29.6%"` (`"0.0%"` of nothing).
+pub fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "0.0%".into();
+    }
+    format!("{:.1}%", part as f64 / whole as f64 * 100.0)
+}
+
+/// The scale of a chart axis showing values in `unit` up to `max`: the factor to multiply values
+/// by and the unit then shown (`"s"` up to 0.02 → `(1000, "ms")`; bytes up to 4 MB → MiB).
+/// Other units are shown as they are.
+pub fn axis_scale(unit: &str, max: f64) -> (f64, String) {
+    let a = max.abs();
+    match unit {
+        "s" if a >= 1.0 || a == 0.0 => (1.0, "s".into()),
+        "s" if a >= 1e-3 => (1e3, "ms".into()),
+        "s" if a >= 1e-6 => (1e6, "µs".into()),
+        "s" => (1e9, "ns".into()),
+        "B" | "bytes" => {
+            let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+            let mut factor = 1.0;
+            let mut u = 0;
+            while a * factor >= 1024.0 && u + 1 < units.len() {
+                factor /= 1024.0;
+                u += 1;
+            }
+            (factor, units[u].into())
+        }
+        _ => (1.0, unit.into()),
+    }
+}
+
+/// A fraction as a percentage without trailing zeros: `0.02` → `"2%"`, `0.025` → `"2.5%"`.
+pub fn fraction_percent(f: f64) -> String {
+    format!("{}%", axis_tick(f * 100.0))
+}
+
+/// A tick label of a chart axis (already scaled): three significant digits without trailing
+/// zeros (`4`, `2.5`, `0.25`).
+pub fn axis_tick(v: f64) -> String {
+    if v.abs() < 1e-12 {
+        return "0".into();
+    }
+    let s = sig3(v);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,9 +209,40 @@ mod tests {
             (ci_percent(100.0, 99.0, 101.0), "±1.0%"),
             (ci_percent(100.0, 99.99, 100.01), "±<0.1%"),
             (ratio(10.666), "10.7×"),
+            (ratio_range(1.0841, 1.128), "1.08–1.13×"),
+            (percent(8, 27), "29.6%"),
+            (percent(0, 0), "0.0%"),
+            (axis_tick(0.0), "0"),
+            (axis_tick(250.0), "250"),
+            (axis_tick(4.0), "4"),
+            (axis_tick(2.5), "2.5"),
+            (axis_tick(0.25), "0.25"),
+            (axis_tick(1500.0), "1,500"),
+            (fraction_percent(0.02), "2%"),
+            (fraction_percent(0.025), "2.5%"),
         ];
         for (got, want) in cases {
             assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn axis_scales() {
+        let cases: &[(&str, f64, f64, &str)] = &[
+            ("s", 2.5, 1.0, "s"),
+            ("s", 0.02, 1e3, "ms"),
+            ("s", 2e-5, 1e6, "µs"),
+            ("s", 3e-8, 1e9, "ns"),
+            ("B", 4_000_000.0, 1.0 / 1024.0 / 1024.0, "MiB"),
+            ("B", 500.0, 1.0, "B"),
+            ("MB/s", 528.0, 1.0, "MB/s"),
+        ];
+        for (unit, max, factor, shown) in cases {
+            assert_eq!(
+                axis_scale(unit, *max),
+                (*factor, shown.to_string()),
+                "{unit} {max}"
+            );
         }
     }
 }

@@ -409,3 +409,137 @@ fn implementations_pass_their_own_tests() {
         "every implementation declares its tests:\n{text}"
     );
 }
+
+/// The repository's own pinned Go and Zig, provisioned once, put first on PATH for fixtures.
+fn path_with_toolchains() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .args(["doctor", "--provision", "--root"])
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        root.join(".toolchains/bin/go").exists(),
+        "provisioning failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!(
+        "{}:{}",
+        root.join(".toolchains/bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+#[test]
+fn the_cpu_level_reaches_every_build() {
+    let path = path_with_toolchains();
+    let dir = fixture("cpu");
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("PATH", &path)
+        .args([
+            "bench",
+            "manifests/cpu.toml",
+            "--cpu",
+            "x86-64-v2",
+            "--no-provision",
+            "--out",
+            "reports",
+            "--seed",
+            "1",
+        ])
+        .timeout(Duration::from_secs(600))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = only_report(dir.path());
+    assert_eq!(r["cpu_target"]["level"], "x86-64-v2");
+    let flags = |lang: &str| {
+        std::fs::read_to_string(dir.path().join("impl").join(lang).join("flags.txt")).unwrap()
+    };
+    assert_eq!(flags("go").trim(), "v2");
+    assert!(
+        flags("rust").trim().ends_with("-C target-cpu=x86-64-v2"),
+        "{}",
+        flags("rust")
+    );
+    assert_eq!(flags("zig").trim(), "x86_64_v2");
+    // Go records GOAMD64 in the binary's build info.
+    let info = std::process::Command::new("go")
+        .env("PATH", &path)
+        .env("GOTOOLCHAIN", "local")
+        .args(["version", "-m"])
+        .arg(dir.path().join("impl/go/bin/sum"))
+        .output()
+        .unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("GOAMD64=v2"), "{info}");
+}
+
+#[test]
+fn instruction_counts_are_deterministic_in_every_language() {
+    let path = path_with_toolchains();
+    let dir = fixture("cpu");
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("PATH", &path)
+        .args([
+            "bench",
+            "manifests/cpu.toml",
+            "--mode",
+            "instructions",
+            "--no-provision",
+            "--out",
+            "reports",
+            "--seed",
+            "1",
+        ])
+        .timeout(Duration::from_secs(900))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = only_report(dir.path());
+    assert_eq!(r["mode"], "instructions");
+    let p = project(&r, "cpu");
+    assert_eq!(p["metric"]["name"], "instructions");
+    for lang in ["go", "rust", "zig"] {
+        let j = job(p, lang);
+        assert_eq!(
+            status(p, lang),
+            "ok",
+            "{lang} under callgrind: {}",
+            reason(p, lang)
+        );
+        let counts: Vec<f64> = j["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["headline"].as_f64().unwrap())
+            .collect();
+        assert_eq!(counts.len(), 2);
+        assert!(counts[0] > 10_000.0, "{lang}: {counts:?}");
+        if lang == "go" {
+            // Go's runtime threads (sysmon, GC workers) run on timers, so a Go program's count
+            // varies by ~0.3% on this 6 M-instruction program (negligible on real inputs).
+            let drift = (counts[0] - counts[1]).abs() / counts[0];
+            assert!(drift < 0.01, "go: counts drifted by {:.3}%", drift * 100.0);
+        } else {
+            assert_eq!(counts[0], counts[1], "{lang}: counts drifted between runs");
+        }
+    }
+}

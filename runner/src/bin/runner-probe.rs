@@ -1,4 +1,5 @@
-//! `runner-probe RESULT_FILE PROGRAM [ARGS…]`: runs PROGRAM (inheriting stdin/stdout/stderr and
+//! `runner-probe [--cpu N] RESULT_FILE PROGRAM [ARGS…]`: runs PROGRAM (pinned to CPU N with
+//! `--cpu`) (inheriting stdin/stdout/stderr and
 //! the process group), waits for it with `wait4`, and writes one JSON line to RESULT_FILE:
 //! `{"wall_ns":…,"user_ns":…,"sys_ns":…,"max_rss_kb":…,"code":N}` (or `"signal":N`, or
 //! `"spawn_error":"…"`).
@@ -14,9 +15,33 @@ use std::process::Command;
 use std::time::Instant;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--cpu") {
+        let cpu: usize = match args.get(2).and_then(|c| c.parse().ok()) {
+            Some(c) => c,
+            None => {
+                eprintln!("runner-probe: --cpu needs a CPU number");
+                std::process::exit(2);
+            }
+        };
+        // SAFETY: cpu_set_t is plain data; the calls get valid pointers and sizes.
+        let ok = unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) == 0
+        };
+        if !ok {
+            eprintln!(
+                "runner-probe: cannot pin to CPU {cpu}: {}",
+                std::io::Error::last_os_error()
+            );
+            std::process::exit(2);
+        }
+        // The affinity is inherited by the program spawned below.
+        args.drain(1..3);
+    }
     if args.len() < 3 {
-        eprintln!("usage: runner-probe RESULT_FILE PROGRAM [ARGS…]");
+        eprintln!("usage: runner-probe [--cpu N] RESULT_FILE PROGRAM [ARGS…]");
         std::process::exit(2);
     }
     let result = &args[1];

@@ -33,6 +33,8 @@ pub struct RunSpec {
     pub timeout: Duration,
     /// Standard output or error beyond this many bytes kills the run.
     pub output_cap: u64,
+    /// Pin the program to this CPU (`--pin`); `None` lets the kernel schedule it.
+    pub pin: Option<usize>,
 }
 
 /// How a run ended.

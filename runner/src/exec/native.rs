@@ -111,6 +111,9 @@ impl Backend for Native {
         let mut cmd = match &self.probe {
             Some(probe) => {
                 let mut c = Command::new(probe);
+                if let Some(cpu) = spec.pin {
+                    c.arg("--cpu").arg(cpu.to_string());
+                }
                 c.arg(&probe_out).args(&spec.argv);
                 c
             }
@@ -276,6 +279,7 @@ mod tests {
             stderr: dir.join("err"),
             timeout: Duration::from_millis(timeout_ms),
             output_cap: 1 << 20,
+            pin: None,
         }
     }
 

@@ -267,6 +267,7 @@ fn run_step(
         stderr: dir.join(format!("{name}.{what}.err")),
         timeout: Duration::from_secs(1800),
         output_cap: 64 << 20,
+        pin: None,
     };
     let fail = |status: String| InputError::Generator {
         name: name.into(),

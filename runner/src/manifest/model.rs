@@ -225,6 +225,9 @@ pub enum MetricKind {
         /// Dotted path in the JSON line.
         field: String,
     },
+    /// Instructions executed under callgrind (`runner bench --mode instructions`; not declared
+    /// in manifests).
+    Instructions,
 }
 
 /// The headline metric with its unit and direction.
@@ -247,6 +250,7 @@ impl Metric {
             MetricKind::WallTime => "wall_time",
             MetricKind::Throughput { .. } => "throughput",
             MetricKind::Reported { .. } => "reported",
+            MetricKind::Instructions => "instructions",
         }
     }
 }

@@ -28,7 +28,7 @@ enum Ctx {
 impl Ctx {
     fn allows(self, name: &str) -> bool {
         let fixed: &[&str] = match self {
-            Ctx::Build => &["dir", "root"],
+            Ctx::Build => &["dir", "root", "cpu.go", "cpu.rust", "cpu.zig"],
             Ctx::Run => &["artifact", "dir", "root", "out"],
             Ctx::Generate => &["out", "root"],
             Ctx::Prepare => &["root"],
@@ -42,7 +42,7 @@ impl Ctx {
     }
     fn describe(self) -> &'static str {
         match self {
-            Ctx::Build => "{dir}, {root}, {param.NAME}",
+            Ctx::Build => "{dir}, {root}, {cpu.go}, {cpu.rust}, {cpu.zig}, {param.NAME}",
             Ctx::Run => "{artifact}, {dir}, {root}, {out}, {input.NAME}, {param.NAME}",
             Ctx::Generate => "{out}, {root}, {param.NAME}",
             Ctx::Prepare => "{root}, {param.NAME}",
@@ -173,7 +173,9 @@ impl<'a> Validator<'a> {
                 );
             }
         } else if !ctx.allows(name) {
-            const KNOWN: [&str; 6] = ["artifact", "dir", "root", "out", "lang", "stdout"];
+            const KNOWN: [&str; 9] = [
+                "artifact", "dir", "root", "out", "lang", "stdout", "cpu.go", "cpu.rust", "cpu.zig",
+            ];
             let (message, label) = if KNOWN.contains(&name) {
                 (
                     format!("{what} cannot use `{{{name}}}`"),

@@ -35,12 +35,14 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
     let spec = RunSpec {
         argv: argv.clone(),
         cwd: dir.clone(),
-        env: merged_env(&ctx.env, &job.env),
+        // The suite's one CPU level (GOAMD64, RUSTFLAGS) comes before the job's own env.
+        env: merged_env(&merged_env(&ctx.env, &settings.cpu.build_env()), &job.env),
         stdin: None,
         stdout: job.log_dir.join("build.stdout"),
         stderr: job.log_dir.join("build.stderr"),
         timeout: settings.build_timeout,
         output_cap: 64 << 20,
+        pin: None,
     };
     let outcome = ctx.backend.run(&spec).map_err(|e| {
         format!(

@@ -6,6 +6,7 @@
 //! callback after every step, so the caller can write it to disk (a crash loses nothing).
 
 mod build;
+pub mod callgrind;
 mod sampler;
 
 use crate::event::{Event, EventSink};
@@ -48,6 +49,24 @@ pub struct Settings {
     pub build_timeout: Duration,
     /// Skip reference rows.
     pub no_references: bool,
+    /// The CPU level of every build.
+    pub cpu: crate::toolchain::cpu::Level,
+    /// Headline by wall-clock measures (default) or by instruction counts under callgrind.
+    pub mode: Mode,
+    /// Also count instructions once per verified job (an extra column).
+    pub instructions: bool,
+    /// Pin every measured run to this CPU.
+    pub pin: Option<usize>,
+}
+
+/// What the headline metric counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The manifest's metric (wall time, throughput or a reported value).
+    #[default]
+    Time,
+    /// Instructions executed (callgrind's Ir): deterministic, for noisy CI machines.
+    Instructions,
 }
 
 /// What measurement needs from its surroundings.
@@ -69,7 +88,26 @@ pub struct Context<'a> {
 }
 
 /// A fresh report for `m`, before anything ran.
-pub fn initial_report(m: &Manifest, params: &BTreeMap<String, String>) -> ProjectReport {
+/// The headline metric of `m` under `mode`: the manifest's, or instruction counts.
+pub fn effective_metric(m: &Manifest, mode: Mode) -> Option<crate::manifest::Metric> {
+    let declared = m.metric.clone()?;
+    Some(match mode {
+        Mode::Time => declared,
+        Mode::Instructions => crate::manifest::Metric {
+            kind: MetricKind::Instructions,
+            unit: "instr".into(),
+            better: Better::Lower,
+            min_effect: declared.min_effect,
+        },
+    })
+}
+
+/// A fresh report for `m`, before anything ran.
+pub fn initial_report(
+    m: &Manifest,
+    params: &BTreeMap<String, String>,
+    mode: Mode,
+) -> ProjectReport {
     let jobs = Lang::ALL
         .iter()
         .map(|l| match m.langs.get(l) {
@@ -93,7 +131,7 @@ pub fn initial_report(m: &Manifest, params: &BTreeMap<String, String>) -> Projec
         manifest: m.path.display().to_string(),
         manifest_sha256: m.sha256.clone(),
         text: m.text.clone(),
-        metric: m.metric.as_ref().map(|x| MetricInfo {
+        metric: effective_metric(m, mode).as_ref().map(|x| MetricInfo {
             name: x.name().to_string(),
             unit: x.unit.clone(),
             better: x.better,
@@ -186,7 +224,7 @@ pub fn project(
     update: &mut dyn FnMut(&ProjectReport),
 ) -> ProjectReport {
     let params = effective_params(m, &settings.params);
-    let mut report = initial_report(m, &params);
+    let mut report = initial_report(m, &params, settings.mode);
     ctx.events.emit(Event::ProjectStarted {
         id: m.id.clone(),
         slug: m.slug.clone(),
@@ -289,6 +327,7 @@ pub fn project(
             .map(|(k, v)| (k.clone(), v.path.clone()))
             .collect(),
         params: params.clone(),
+        cpu: settings.cpu,
     };
     let mut jobs: Vec<Job> = Vec::new();
     for (lang, imp) in m.implemented() {
@@ -370,6 +409,7 @@ pub fn project(
             stderr: job.log_dir.join("verify.stderr"),
             timeout: limits.timeout,
             output_cap: settings.output_cap,
+            pin: None,
         };
         match sampler::judge(ctx.backend.run(&spec), &spec, "verification run") {
             Ok(_) => ran.push(job),
@@ -459,10 +499,8 @@ pub fn project(
     update(&report);
 
     // Measurement.
-    let metric = m
-        .metric
-        .clone()
-        .expect("validated: implemented projects have a metric");
+    let metric =
+        effective_metric(m, settings.mode).expect("validated: implemented projects have a metric");
     let input_bytes = match &metric.kind {
         MetricKind::Throughput { input } => resolved.get(input).map(|r| r.report.bytes),
         _ => None,
@@ -478,8 +516,12 @@ pub fn project(
         update,
     );
 
+    if settings.instructions && settings.mode == Mode::Time && !ctx.interrupt.is_set() {
+        count_instructions(&contenders, &limits, settings, ctx, &mut report);
+    }
+
     // Statistics and verdicts.
-    finish(&mut report, m, &contenders, ctx.interrupt.is_set());
+    finish(&mut report, &metric, &contenders, ctx.interrupt.is_set());
     ctx.events.emit(Event::ProjectFinished { id: m.id.clone() });
     update(&report);
     report
@@ -504,8 +546,52 @@ pub fn merged_env(base: &[(String, String)], extra: &[(String, String)]) -> Vec<
     env
 }
 
-fn finish(report: &mut ProjectReport, m: &Manifest, contenders: &[Job], interrupted: bool) {
-    let Some(metric) = &m.metric else { return };
+/// One run of each job still in the race under callgrind, for the `instructions` column.
+fn count_instructions(
+    jobs: &[Job],
+    limits: &Limits,
+    settings: &Settings,
+    ctx: &mut Context<'_>,
+    report: &mut ProjectReport,
+) {
+    for job in jobs {
+        if ctx.interrupt.is_set()
+            || set_job(report, &job.contender, &job.name).status != JobStatus::Pending
+        {
+            continue;
+        }
+        let out = job.log_dir.join("callgrind.out");
+        let _ = std::fs::remove_dir_all(&job.out_dir);
+        let _ = std::fs::create_dir_all(&job.out_dir);
+        let spec = RunSpec {
+            argv: callgrind::wrap(&job.run, &out),
+            cwd: job.cwd.clone(),
+            env: merged_env(&merged_env(&ctx.env, &callgrind::env()), &job.env),
+            stdin: None,
+            stdout: job.log_dir.join("callgrind.stdout"),
+            stderr: job.log_dir.join("callgrind.stderr"),
+            timeout: (limits.timeout * 100).min(Duration::from_secs(3 * 3600)),
+            output_cap: settings.output_cap,
+            pin: settings.pin,
+        };
+        let result = sampler::judge(ctx.backend.run(&spec), &spec, "callgrind run")
+            .map_err(|(_, r, _)| r)
+            .and_then(|_| callgrind::read_ir(&out));
+        match result {
+            Ok(ir) => set_job(report, &job.contender, &job.name).instructions = Some(ir),
+            Err(e) => report
+                .warnings
+                .push(format!("{}: no instruction count: {e}", job.name)),
+        }
+    }
+}
+
+fn finish(
+    report: &mut ProjectReport,
+    metric: &crate::manifest::Metric,
+    contenders: &[Job],
+    interrupted: bool,
+) {
     for job in contenders {
         let jr = set_job(report, &job.contender, &job.name);
         if jr.status == JobStatus::Pending {

@@ -46,6 +46,16 @@ impl Limits {
             l.max_runs = n.max(1);
             l.min_time = Duration::ZERO;
         }
+        if settings.mode == super::Mode::Instructions {
+            // Counts do not drift: two runs show that they agree; no warm-up needed. Valgrind
+            // runs programs 20–100× slower.
+            let n = settings.runs.unwrap_or(2).max(1);
+            l.warmup = settings.warmup.unwrap_or(0);
+            l.min_runs = n;
+            l.max_runs = n;
+            l.min_time = Duration::ZERO;
+            l.timeout = (l.timeout * 100).min(Duration::from_secs(3 * 3600));
+        }
         l
     }
 
@@ -87,12 +97,14 @@ fn headline(
     input_bytes: Option<u64>,
     o: &RunOutcome,
     stdout: &std::path::Path,
+    callgrind_out: &std::path::Path,
 ) -> Result<f64, String> {
     let secs = o.wall.as_secs_f64().max(1e-9);
     match &metric.kind {
         MetricKind::WallTime => Ok(secs),
         MetricKind::Throughput { .. } => Ok(input_bytes.unwrap_or(0) as f64 / 1e6 / secs),
         MetricKind::Reported { field } => crate::verify::json_number(stdout, field),
+        MetricKind::Instructions => super::callgrind::read_ir(callgrind_out).map(|ir| ir as f64),
     }
 }
 
@@ -112,15 +124,25 @@ pub fn sample(
     let mut active: Vec<usize> = (0..jobs.len()).collect();
     let mut headlines: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
     let mut measured: Vec<Duration> = vec![Duration::ZERO; jobs.len()];
+    let counting = metric.kind == MetricKind::Instructions;
     let spec_of = |j: &Job| RunSpec {
-        argv: j.run.clone(),
+        argv: if counting {
+            super::callgrind::wrap(&j.run, &j.log_dir.join("callgrind.out"))
+        } else {
+            j.run.clone()
+        },
         cwd: j.cwd.clone(),
-        env: merged_env(&ctx.env, &j.env),
+        env: if counting {
+            merged_env(&merged_env(&ctx.env, &super::callgrind::env()), &j.env)
+        } else {
+            merged_env(&ctx.env, &j.env)
+        },
         stdin: None,
         stdout: j.log_dir.join("run.stdout"),
         stderr: j.log_dir.join("run.stderr"),
         timeout: limits.timeout,
         output_cap: settings.output_cap,
+        pin: settings.pin,
     };
     let specs: Vec<RunSpec> = jobs.iter().map(spec_of).collect();
 
@@ -160,7 +182,13 @@ pub fn sample(
                 jr.warmups += 1;
                 true
             }
-            Ok(o) => match headline(metric, input_bytes, &o, &spec.stdout) {
+            Ok(o) => match headline(
+                metric,
+                input_bytes,
+                &o,
+                &spec.stdout,
+                &job.log_dir.join("callgrind.out"),
+            ) {
                 Err(e) => {
                     jr.status = crate::report::JobStatus::RunFailed;
                     jr.reason = Some(format!("{what}: cannot read the reported metric: {e}"));

@@ -53,6 +53,8 @@ pub struct PlanContext {
     pub inputs: BTreeMap<String, PathBuf>,
     /// Parameters after CLI overrides.
     pub params: BTreeMap<String, String>,
+    /// The CPU level builds target (`{cpu.go}`, `{cpu.rust}`, `{cpu.zig}`).
+    pub cpu: crate::toolchain::cpu::Level,
 }
 
 /// A command that could not be expanded.
@@ -116,6 +118,9 @@ pub fn lang_job(
     let fixed_build = [
         ("dir", dir.display().to_string()),
         ("root", ctx.root.display().to_string()),
+        ("cpu.go", ctx.cpu.go().to_string()),
+        ("cpu.rust", ctx.cpu.rust().to_string()),
+        ("cpu.zig", ctx.cpu.zig().to_string()),
     ];
     let build = expand_all(&imp.build, &lookup(ctx, &fixed_build), &name, "build")?;
     let run_fixed = |out: &Path| {

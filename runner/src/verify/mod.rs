@@ -107,6 +107,7 @@ pub fn per_job(
                     stderr: log.with_extension("check.err"),
                     timeout: Duration::from_secs(600),
                     output_cap: 16 << 20,
+                    pin: None,
                 };
                 results.push(match backend.run(&spec) {
                     Ok(o) if o.exit.success() => {
