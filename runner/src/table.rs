@@ -38,7 +38,12 @@ pub fn project(p: &ProjectReport) -> String {
         crate::manifest::Better::Higher => "higher is better",
         crate::manifest::Better::Lower => "lower is better",
     };
-    t.set_header(vec![
+    let with_instr = p
+        .jobs
+        .iter()
+        .chain(p.references.iter())
+        .any(|j| j.instructions.is_some());
+    let mut header = vec![
         Cell::new(""),
         Cell::new("status"),
         Cell::new(format!("{} ({better})", metric.name.replace('_', " "))),
@@ -47,7 +52,11 @@ pub fn project(p: &ProjectReport) -> String {
         Cell::new("user+sys"),
         Cell::new("peak RSS"),
         Cell::new("binary"),
-    ]);
+    ];
+    if with_instr {
+        header.push(Cell::new("instructions"));
+    }
+    t.set_header(header);
     for j in p.jobs.iter().chain(p.references.iter()) {
         let (value, ci, runs, cpu, rss) = match (&j.summary, j.status.has_numbers()) {
             (Some(s), true) => (
@@ -71,7 +80,7 @@ pub fn project(p: &ProjectReport) -> String {
             .and_then(|b| b.artifact_bytes)
             .map(|b| units::bytes(b as f64))
             .unwrap_or_default();
-        t.add_row(vec![
+        let mut row = vec![
             Cell::new(&j.name),
             Cell::new(status_text(j)),
             Cell::new(value).set_alignment(CellAlignment::Right),
@@ -80,7 +89,15 @@ pub fn project(p: &ProjectReport) -> String {
             Cell::new(cpu).set_alignment(CellAlignment::Right),
             Cell::new(rss).set_alignment(CellAlignment::Right),
             Cell::new(binary).set_alignment(CellAlignment::Right),
-        ]);
+        ];
+        if with_instr {
+            let instr = j
+                .instructions
+                .map(|n| units::value(n as f64, "instr"))
+                .unwrap_or_default();
+            row.push(Cell::new(instr).set_alignment(CellAlignment::Right));
+        }
+        t.add_row(row);
     }
     for line in t.to_string().lines() {
         out.push_str("  ");

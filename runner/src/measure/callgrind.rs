@@ -1,18 +1,19 @@
 //! Instruction counts under valgrind's callgrind: deterministic numbers for noisy machines (the
 //! approach of CodSpeed and iai-callgrind). Hardware counters are not available on these VMs.
 //!
-//! Fixed settings: no cache or branch simulation (Ir only, cheapest), one output file per run.
+//! Fixed settings: no cache or branch simulation (Ir only, cheapest). Children are traced (a
+//! `sh -c` wrapper counts what it runs) and the profiles of all processes of a run are summed.
 //! Go programs get `GODEBUG=asyncpreemptoff=1`: the Go runtime's signal-based preemption
 //! otherwise makes runs under valgrind nondeterministic or hang. Even so, Go's background
-//! runtime threads (sysmon, GC workers) run on timers: a Go program's count varies by about
-//! 0.3% of a 6 M-instruction program (a fixed few thousand instructions), negligible on real
-//! inputs; Rust and Zig counts are identical run to run. Zig's default `-mcpu=native`
+//! runtime threads (sysmon, GC workers) run on timers: a Go program's count varies by some
+//! 10^4–10^5 instructions per run (over 1% of a 6 M-instruction toy, ~0.001% of the log
+//! masker's 5 G); Rust and Zig counts are identical run to run. Zig's default `-mcpu=native`
 //! would emit AVX-512, which valgrind cannot run: the suite's one CPU level (toolchains.toml)
 //! keeps every build within what valgrind supports.
 
 use std::path::Path;
 
-/// `argv` run under callgrind, writing its profile to `out_file`.
+/// `argv` run under callgrind, writing one profile per process to `<out_file>.<pid>`.
 pub fn wrap(argv: &[String], out_file: &Path) -> Vec<String> {
     let mut v: Vec<String> = [
         "valgrind",
@@ -23,13 +24,13 @@ pub fn wrap(argv: &[String], out_file: &Path) -> Vec<String> {
         "--dump-line=no",
         "--compress-strings=no",
         "--compress-pos=no",
-        "--trace-children=no",
+        "--trace-children=yes",
         "-q",
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    v.push(format!("--callgrind-out-file={}", out_file.display()));
+    v.push(format!("--callgrind-out-file={}.%p", out_file.display()));
     v.extend(argv.iter().cloned());
     v
 }
@@ -39,11 +40,52 @@ pub fn env() -> Vec<(String, String)> {
     vec![("GODEBUG".into(), "asyncpreemptoff=1".into())]
 }
 
-/// The total instruction count (Ir) of a callgrind profile.
-pub fn read_ir(path: &Path) -> Result<u64, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("no callgrind profile at {}: {e}", path.display()))?;
-    parse_ir(&text).ok_or_else(|| format!("{}: no `summary:` or `totals:` line", path.display()))
+/// Removes the profiles a previous run left at `out_file` (call before each run).
+pub fn clear(out_file: &Path) {
+    for p in profiles(out_file) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+fn profiles(out_file: &Path) -> Vec<std::path::PathBuf> {
+    let (Some(dir), Some(name)) = (
+        out_file.parent(),
+        out_file.file_name().and_then(|n| n.to_str()),
+    ) else {
+        return Vec::new();
+    };
+    let prefix = format!("{name}.");
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_str()
+                        .is_some_and(|n| n.starts_with(&prefix))
+                })
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The total instruction count (Ir) of a run: the sum over the profiles of all its processes.
+pub fn read_ir(out_file: &Path) -> Result<u64, String> {
+    let files = profiles(out_file);
+    if files.is_empty() {
+        return Err(format!(
+            "no callgrind profile at {}.<pid>",
+            out_file.display()
+        ));
+    }
+    let mut total = 0u64;
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
+        total += parse_ir(&text)
+            .ok_or_else(|| format!("{}: no `summary:` or `totals:` line", f.display()))?;
+    }
+    Ok(total)
 }
 
 fn parse_ir(text: &str) -> Option<u64> {
@@ -79,7 +121,7 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let count = |i: usize| {
-            let out = dir.path().join(format!("cg.{i}"));
+            let out = dir.path().join(format!("cg{i}"));
             let argv = wrap(
                 &[
                     "sh".to_string(),

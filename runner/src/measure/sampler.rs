@@ -167,6 +167,9 @@ pub fn sample(
         // depends on what the previous run left behind.
         let _ = std::fs::remove_dir_all(&job.out_dir);
         let _ = std::fs::create_dir_all(&job.out_dir);
+        if counting {
+            super::callgrind::clear(&job.log_dir.join("callgrind.out"));
+        }
         let outcome = judge(ctx.backend.run(spec), spec, &what);
         let jr = set_job(report, &job.contender, &job.name);
         match outcome {
