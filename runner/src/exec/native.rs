@@ -348,6 +348,22 @@ mod tests {
     }
 
     #[test]
+    fn pins_the_program_to_one_cpu() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = Native::new(Interrupt::none(), find_probe());
+        let mut s = spec(
+            dir.path(),
+            &["sh", "-c", "grep Cpus_allowed_list /proc/self/status"],
+            5000,
+        );
+        s.pin = Some(0);
+        let r = b.run(&s).unwrap();
+        assert_eq!(r.exit, Exit::Code(0));
+        let out = std::fs::read_to_string(dir.path().join("out")).unwrap();
+        assert_eq!(out.split_whitespace().last(), Some("0"), "{out}");
+    }
+
+    #[test]
     fn kills_grandchildren_left_behind() {
         let dir = tempfile::tempdir().unwrap();
         let mut b = Native::new(Interrupt::none(), find_probe());
