@@ -4,7 +4,7 @@
 //! Exit codes: 0 all good; 1 a job failed or a manifest is invalid; 2 bad usage or configuration;
 //! 130 interrupted (Ctrl-C / SIGTERM).
 
-use crate::cli::{BenchArgs, Cli, Cmd, RenderArgs};
+use crate::cli::{BenchArgs, BenchExports, Cli, Cmd, CompareArgs, ExportArgs, RenderArgs};
 use crate::event::{Event, EventSink};
 use crate::exec::fake::Fake;
 use crate::exec::interrupt::Interrupt;
@@ -50,7 +50,15 @@ pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
         Cmd::List { manifests, reports } => list(&manifests, &reports),
         Cmd::Render(args) => render(&args),
         Cmd::Doctor { provision, root } => doctor(&root, provision),
+        Cmd::Matrix {
+            manifests,
+            changed_files,
+            all: _,
+        } => matrix(&manifests, changed_files.as_deref()),
+        Cmd::Merge { reports, out } => merge(&reports, &out, argv),
         Cmd::Bench(args) => bench(&args, argv),
+        Cmd::Compare(args) => compare(&args),
+        Cmd::Export(args) => export(&args),
     }
 }
 
@@ -444,6 +452,67 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
     }
 }
 
+/// `runner matrix`: prints the CI matrix JSON; 2 when a manifest or the change list is
+/// unreadable.
+pub fn matrix(paths: &[PathBuf], changed_files: Option<&Path>) -> i32 {
+    let (ok, bad) = manifest::load_all(paths);
+    if !bad.is_empty() {
+        print_load_errors(&bad);
+        return USAGE;
+    }
+    let changed: Option<Vec<String>> = match changed_files {
+        None => None,
+        Some(f) => match std::fs::read_to_string(f) {
+            Ok(text) => Some(text.lines().map(String::from).collect()),
+            Err(e) => {
+                eprintln!("error: --changed-files {}: {e}", f.display());
+                return USAGE;
+            }
+        },
+    };
+    let root = ok
+        .first()
+        .map(|m| manifest::root_of(&m.path))
+        .unwrap_or_default();
+    let projects: Vec<(&Manifest, String)> = ok
+        .iter()
+        .map(|m| {
+            let abs = std::fs::canonicalize(&m.path).unwrap_or_else(|_| m.path.clone());
+            let rel = abs.strip_prefix(&root).unwrap_or(&m.path);
+            (m, rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    let m = crate::matrix::select(&projects, changed.as_deref());
+    out(&format!(
+        "{}\n",
+        serde_json::to_string(&m).unwrap_or_default()
+    ));
+    OK
+}
+
+/// `runner merge`: 0 merged; 2 unreadable reports or mixed schema versions / modes.
+pub fn merge(reports: &[PathBuf], out_dir: &Path, argv: Vec<String>) -> i32 {
+    match crate::merge::run(reports, out_dir, argv) {
+        Ok((path, latest)) => {
+            eprintln!(
+                "merged {} report(s) into {}; latest views: {}",
+                reports.len(),
+                path.display(),
+                if latest.is_empty() {
+                    "none".to_string()
+                } else {
+                    latest.join(", ")
+                }
+            );
+            OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE
+        }
+    }
+}
+
 fn git_info(root: &Path) -> Git {
     let run = |args: &[&str]| {
         std::process::Command::new("git")
@@ -644,6 +713,7 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
                 )
             })
             .collect(),
+        shards: Vec::new(),
     };
     let out_dir = if args.out.is_absolute() {
         args.out.clone()
@@ -722,6 +792,14 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         }
     }
     save(&report, &mut progress);
+    let exports = bench_targets(&args.export);
+    if !exports.is_empty() {
+        if let Err(e) = crate::export::write_all(&report, &exports) {
+            progress.emit(Event::Warning {
+                message: format!("cannot write an export: {e}"),
+            });
+        }
+    }
 
     let mut text = String::new();
     let mut planned = Vec::new();
@@ -780,4 +858,79 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         return FAILED;
     }
     OK
+}
+
+fn bench_targets(e: &BenchExports) -> crate::export::Targets {
+    crate::export::Targets {
+        hyperfine: e.export_hyperfine.clone(),
+        bmf: e.export_bmf.clone(),
+        gab: e.export_gab.clone(),
+        csv: e.export_csv.clone(),
+        markdown: e.export_markdown.clone(),
+    }
+}
+
+/// `runner export`: 0 written; 2 unreadable report, nothing asked for, or a file not writable.
+pub fn export(args: &ExportArgs) -> i32 {
+    let targets = crate::export::Targets {
+        hyperfine: args.hyperfine.clone(),
+        bmf: args.bmf.clone(),
+        gab: args.gab.clone(),
+        csv: args.csv.clone(),
+        markdown: args.markdown.clone(),
+    };
+    if targets.is_empty() {
+        eprintln!("error: nothing to export: give at least one of --hyperfine, --bmf, --gab, --csv, --markdown FILE");
+        return USAGE;
+    }
+    let report = match store::read_report(&args.report) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    match crate::export::write_all(&report, &targets) {
+        Ok(paths) => {
+            for p in paths {
+                eprintln!("wrote {}", p.display());
+            }
+            OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            USAGE
+        }
+    }
+}
+
+/// `runner compare`: 0 compared; 1 a significant regression with `--fail-on-regression`;
+/// 2 an unreadable report or reports of different schema versions.
+pub fn compare(args: &CompareArgs) -> i32 {
+    if !(args.min_effect >= 0.0 && args.min_effect.is_finite()) {
+        eprintln!(
+            "error: --min-effect {}: use a fraction ≥ 0, e.g. 0.02 for 2%",
+            args.min_effect
+        );
+        return USAGE;
+    }
+    let read = |path: &Path| {
+        store::read_report(path).map_err(|e| {
+            eprintln!("error: {e}");
+        })
+    };
+    let (Ok(baseline), Ok(current)) = (read(&args.baseline), read(&args.current)) else {
+        return USAGE;
+    };
+    let rows = crate::compare::rows(&baseline, &current, args.min_effect);
+    out(&if args.markdown {
+        crate::compare::markdown(&rows, args.min_effect)
+    } else {
+        crate::compare::terminal(&rows, args.min_effect)
+    });
+    if args.fail_on_regression && crate::compare::has_regression(&rows) {
+        FAILED
+    } else {
+        OK
+    }
 }

@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Build, verify and measure the projects of the given manifests; write a JSON report.
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
     /// Run every implementation's own unit tests (the `test` command of each [lang.*]).
     Test {
         /// Manifest files.
@@ -48,6 +48,11 @@ pub enum Cmd {
     /// Regenerate README.md and README.th.md (between their runner markers) and the charts from
     /// the manifests and the latest reports.
     Render(RenderArgs),
+    /// Compare a current report with a baseline: per job and metric, the ratio of means with a
+    /// 95% CI and a verdict (improved, regressed, no significant change).
+    Compare(CompareArgs),
+    /// Write an existing report in other tools' formats (hyperfine, Bencher, CSV, …).
+    Export(ExportArgs),
     /// Show the pinned toolchains, what is installed, and how to fix what is missing.
     Doctor {
         /// Install missing pinned toolchains (Go and Zig from PyPI) into .toolchains/.
@@ -56,6 +61,29 @@ pub enum Cmd {
         /// Repository root (where toolchains.toml is).
         #[arg(long, default_value = ".")]
         root: PathBuf,
+    },
+    /// Print the CI benchmark matrix as JSON: one entry per project with an implementation,
+    /// only those whose files changed when given --changed-files.
+    Matrix {
+        /// Manifest files (e.g. manifests/*.toml).
+        #[arg(required = true)]
+        manifests: Vec<PathBuf>,
+        /// File listing changed paths, one per line (e.g. `git diff --name-only`).
+        #[arg(long, value_name = "FILE", conflicts_with = "all")]
+        changed_files: Option<PathBuf>,
+        /// Every project with an implementation (the default without --changed-files).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Merge the reports of CI shards into one and update the latest/ view of each finished
+    /// project.
+    Merge {
+        /// Shard reports (each a reports/runs/*.json of one `runner bench`).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Report folder to write runs/ and latest/ into.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
     },
 }
 
@@ -119,6 +147,71 @@ pub struct BenchArgs {
     /// CPU level of every build, overriding toolchains.toml (x86-64, x86-64-v2, x86-64-v3, x86-64-v4).
     #[arg(long, value_name = "LEVEL")]
     pub cpu: Option<String>,
+    /// Exports written from the final report (also after Ctrl-C).
+    #[command(flatten)]
+    pub export: BenchExports,
+}
+
+/// Export flags of `runner bench`.
+#[derive(Debug, Args)]
+pub struct BenchExports {
+    /// Also write the results as hyperfine `--export-json` JSON (wall times in seconds).
+    #[arg(long, value_name = "FILE")]
+    pub export_hyperfine: Option<PathBuf>,
+    /// Also write the results in Bencher Metric Format (BMF) JSON.
+    #[arg(long, value_name = "FILE")]
+    pub export_bmf: Option<PathBuf>,
+    /// Also write github-action-benchmark custom JSON (smaller-is-better; bigger-is-better
+    /// headlines go to <stem>.bigger.json).
+    #[arg(long, value_name = "FILE")]
+    pub export_gab: Option<PathBuf>,
+    /// Also write one CSV row per job.
+    #[arg(long, value_name = "FILE")]
+    pub export_csv: Option<PathBuf>,
+    /// Also write the per-project result tables as markdown.
+    #[arg(long, value_name = "FILE")]
+    pub export_markdown: Option<PathBuf>,
+}
+
+/// Flags of `runner export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The report to export (reports/runs/….json or reports/latest/<slug>.json).
+    pub report: PathBuf,
+    /// Write hyperfine `--export-json` JSON (wall times in seconds).
+    #[arg(long, alias = "export-hyperfine", value_name = "FILE")]
+    pub hyperfine: Option<PathBuf>,
+    /// Write Bencher Metric Format (BMF) JSON.
+    #[arg(long, alias = "export-bmf", value_name = "FILE")]
+    pub bmf: Option<PathBuf>,
+    /// Write github-action-benchmark custom JSON (smaller-is-better; bigger-is-better headlines
+    /// go to <stem>.bigger.json).
+    #[arg(long, alias = "export-gab", value_name = "FILE")]
+    pub gab: Option<PathBuf>,
+    /// Write one CSV row per job.
+    #[arg(long, alias = "export-csv", value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the per-project result tables as markdown.
+    #[arg(long, alias = "export-markdown", value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+}
+
+/// Flags of `runner compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The baseline report (e.g. reports/baseline.json).
+    pub baseline: PathBuf,
+    /// The current report.
+    pub current: PathBuf,
+    /// Print a markdown table (for a pull-request comment) instead of the terminal table.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Exit 1 when any significant regression exists.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Smallest relative change that counts as a change (0.02 = 2%).
+    #[arg(long, default_value_t = 0.02, value_name = "FRACTION")]
+    pub min_effect: f64,
 }
 
 /// Flags of `runner render`.

@@ -7,11 +7,15 @@
 
 pub mod app;
 pub mod cli;
+pub mod compare;
 pub mod event;
 pub mod exec;
+pub mod export;
 pub mod input;
 pub mod manifest;
+pub mod matrix;
 pub mod measure;
+pub mod merge;
 pub mod options;
 pub mod plan;
 pub mod progress;

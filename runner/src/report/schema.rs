@@ -58,6 +58,25 @@ pub struct Report {
     pub schedule: ScheduleInfo,
     /// One entry per project.
     pub projects: Vec<ProjectReport>,
+    /// For a report merged from CI shards (`runner merge`): each shard's own header, since
+    /// `host`, `git` and `toolchains` above are only the first shard's. Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shards: Vec<ShardInfo>,
+}
+
+/// The header of one shard report folded into a merged report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShardInfo {
+    /// When the shard's `runner bench` started (RFC 3339, UTC).
+    pub started_at: String,
+    /// The machine the shard ran on.
+    pub host: super::host::Host,
+    /// Repository state of the shard.
+    pub git: Git,
+    /// Exact toolchain versions of the shard.
+    pub toolchains: BTreeMap<String, String>,
+    /// Slugs of the projects the shard measured.
+    pub projects: Vec<String>,
 }
 
 fn default_mode() -> String {

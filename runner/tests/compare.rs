@@ -1,0 +1,241 @@
+//! `runner compare` on fake-backend reports: a slower and a faster variant of the `fake`
+//! fixture (its `wall=` values edited in the TOML text) give regressed and improved verdicts;
+//! a report against itself gives no significant change.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn fixture() -> tempfile::TempDir {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake");
+    let dst = tempfile::tempdir().unwrap();
+    copy_tree(&src, dst.path());
+    let pins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../toolchains.toml");
+    std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
+    dst
+}
+
+fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+/// Benches the fixture's manifest with its text edited by `edit`; returns the report, copied
+/// to `<dir>/<name>.json`.
+fn report(dir: &Path, name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let manifest = dir.join("manifests/fake.toml");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, edit(original.clone())).unwrap();
+    let out = format!("reports-{name}");
+    // Exit 1 is fine: some variants make a job fail on purpose.
+    Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir)
+        .args([
+            "bench",
+            "manifests/fake.toml",
+            "--backend",
+            "fake",
+            "--seed",
+            "7",
+            "--no-latest",
+            "--out",
+            &out,
+        ])
+        .output()
+        .unwrap();
+    std::fs::write(&manifest, original).unwrap();
+    let run = std::fs::read_dir(dir.join(&out).join("runs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let to = dir.join(format!("{name}.json"));
+    std::fs::copy(run, &to).unwrap();
+    to
+}
+
+fn compare(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir)
+        .arg("compare")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// The verdict of `job`'s `metric` row in the markdown output.
+fn verdict(md: &str, job: &str, metric: &str) -> String {
+    md.lines()
+        .find(|l| l.starts_with(&format!("| fake | {job} | {metric} |")))
+        .unwrap_or_else(|| panic!("no row {job} {metric} in\n{md}"))
+        .trim_end_matches(" |")
+        .rsplit(" | ")
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn slower_go_is_a_regression_and_faster_rust_an_improvement() {
+    let dir = fixture();
+    let base = report(dir.path(), "base", |t| t);
+    let cur = report(dir.path(), "cur", |t| {
+        t.replace("\"wall=0.020\"", "\"wall=0.030\"")
+            .replace("\"wall=0.010\"", "\"wall=0.005\"")
+    });
+    let (code, md, _) = compare(
+        dir.path(),
+        &[base.to_str().unwrap(), cur.to_str().unwrap(), "--markdown"],
+    );
+    assert_eq!(code, 0, "no --fail-on-regression: exit 0");
+    assert_eq!(verdict(&md, "go", "wall time"), "**regressed**");
+    assert_eq!(verdict(&md, "go", "cpu (user+sys)"), "**regressed**");
+    assert_eq!(verdict(&md, "rust", "wall time"), "improved");
+    assert_eq!(verdict(&md, "zig", "wall time"), "no significant change");
+    assert_eq!(verdict(&md, "go", "peak rss"), "no significant change");
+    assert!(md.contains("1.49×") || md.contains("1.50×"), "{md}");
+
+    let (code, text, _) = compare(
+        dir.path(),
+        &[
+            base.to_str().unwrap(),
+            cur.to_str().unwrap(),
+            "--fail-on-regression",
+        ],
+    );
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("regressed"), "{text}");
+
+    // The other way round, go improved and rust regressed.
+    let (_, md, _) = compare(
+        dir.path(),
+        &[cur.to_str().unwrap(), base.to_str().unwrap(), "--markdown"],
+    );
+    assert_eq!(verdict(&md, "go", "wall time"), "improved");
+    assert_eq!(verdict(&md, "rust", "wall time"), "**regressed**");
+}
+
+#[test]
+fn a_report_against_itself_has_no_significant_change() {
+    let dir = fixture();
+    let base = report(dir.path(), "base", |t| t);
+    let (code, text, _) = compare(
+        dir.path(),
+        &[
+            base.to_str().unwrap(),
+            base.to_str().unwrap(),
+            "--fail-on-regression",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        !text.contains("regressed ") && !text.contains(" improved "),
+        "{text}"
+    );
+    assert!(
+        text.contains("0 regressed, 0 improved, 12 unchanged"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_large_min_effect_hides_a_small_change() {
+    let dir = fixture();
+    let base = report(dir.path(), "base", |t| t);
+    let cur = report(dir.path(), "cur", |t| {
+        t.replace("\"wall=0.020\"", "\"wall=0.021\"")
+    });
+    let args = |min: &'static str| {
+        vec![
+            base.to_str().unwrap().to_string(),
+            cur.to_str().unwrap().to_string(),
+            "--markdown".to_string(),
+            "--min-effect".to_string(),
+            min.to_string(),
+        ]
+    };
+    let run = |min| {
+        let a = args(min);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        compare(dir.path(), &a).1
+    };
+    assert_eq!(verdict(&run("0.02"), "go", "wall time"), "**regressed**");
+    assert_eq!(
+        verdict(&run("0.10"), "go", "wall time"),
+        "no significant change"
+    );
+}
+
+#[test]
+fn jobs_on_one_side_are_new_or_gone_and_failures_have_no_number() {
+    let dir = fixture();
+    let base = report(dir.path(), "base", |t| t);
+    // Current: zig not implemented (a "todo"), and go's run fails.
+    let cur = report(dir.path(), "cur", |t| {
+        let without_zig = match (t.find("[lang.zig]"), t.find("[[reference]]")) {
+            (Some(a), Some(b)) => format!("{}[lang.zig]\ntodo = \"not yet\"\n{}", &t[..a], &t[b..]),
+            _ => panic!("fixture layout changed"),
+        };
+        without_zig.replace("\"wall=0.020\"", "\"wall=0.020\", \"exit=3\"")
+    });
+    let (_, md, _) = compare(
+        dir.path(),
+        &[base.to_str().unwrap(), cur.to_str().unwrap(), "--markdown"],
+    );
+    assert!(md.contains("| fake | zig |  |"), "{md}");
+    let zig = md
+        .lines()
+        .find(|l| l.starts_with("| fake | zig |"))
+        .unwrap();
+    assert!(zig.ends_with("| gone |"), "{zig}");
+    let go = md.lines().find(|l| l.starts_with("| fake | go |")).unwrap();
+    assert!(go.ends_with("| no number |"), "{go}");
+
+    let (_, md, _) = compare(
+        dir.path(),
+        &[cur.to_str().unwrap(), base.to_str().unwrap(), "--markdown"],
+    );
+    let zig = md
+        .lines()
+        .find(|l| l.starts_with("| fake | zig |"))
+        .unwrap();
+    assert!(zig.ends_with("| new |"), "{zig}");
+}
+
+#[test]
+fn unreadable_or_other_version_reports_exit_2_naming_the_file() {
+    let dir = fixture();
+    let base = report(dir.path(), "base", |t| t);
+    let (code, _, err) = compare(dir.path(), &[base.to_str().unwrap(), "missing.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.json"), "{err}");
+
+    let text = std::fs::read_to_string(&base).unwrap();
+    let old = dir.path().join("old.json");
+    std::fs::write(
+        &old,
+        text.replacen("\"schema_version\": 1", "\"schema_version\": 0", 1),
+    )
+    .unwrap();
+    let (code, _, err) = compare(dir.path(), &[old.to_str().unwrap(), base.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("old.json") && err.contains("schema version 0"),
+        "{err}"
+    );
+}
