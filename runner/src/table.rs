@@ -2,11 +2,12 @@
 //! with the headline metric ± 95% CI, CPU time, peak memory and binary size, then the pairwise
 //! verdicts (winner and ratio, or "no significant difference"). Pure: report in, text out.
 
-use crate::report::{JobReport, JobStatus, ProjectReport};
+use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectReport};
 use crate::units;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 
-fn status_text(j: &JobReport) -> String {
+/// The words of a job's status, as every summary shows it.
+pub fn status_text(j: &JobReport) -> String {
     match j.status {
         JobStatus::Ok => "ok".into(),
         JobStatus::Unverified => "reference (not verified)".into(),
@@ -58,28 +59,7 @@ pub fn project(p: &ProjectReport) -> String {
     }
     t.set_header(header);
     for j in p.jobs.iter().chain(p.references.iter()) {
-        let (value, ci, runs, cpu, rss) = match (&j.summary, j.status.has_numbers()) {
-            (Some(s), true) => (
-                units::value(s.headline.mean, &metric.unit),
-                units::ci_percent(s.headline.mean, s.headline.ci95_low, s.headline.ci95_high),
-                s.headline.n.to_string(),
-                units::seconds(s.user_s.mean + s.sys_s.mean),
-                units::bytes(s.max_rss_bytes.max),
-            ),
-            _ => (
-                "—".into(),
-                String::new(),
-                j.samples.len().to_string(),
-                String::new(),
-                String::new(),
-            ),
-        };
-        let binary = j
-            .build
-            .as_ref()
-            .and_then(|b| b.artifact_bytes)
-            .map(|b| units::bytes(b as f64))
-            .unwrap_or_default();
+        let [value, ci, runs, cpu, rss, binary] = job_cells(j, metric);
         let mut row = vec![
             Cell::new(&j.name),
             Cell::new(status_text(j)),
@@ -115,42 +95,76 @@ pub fn project(p: &ProjectReport) -> String {
         }
     }
     for c in &p.comparisons {
-        let line = match &c.better {
-            Some(w) => {
-                let other = if *w == c.a { &c.b } else { &c.a };
-                // Show "winner beats other by r×" with r ≥ 1: invert a/b when needed.
-                let higher = metric.better == crate::manifest::Better::Higher;
-                let invert = (*w == c.a) != higher;
-                let f = |x: f64| if invert { 1.0 / x } else { x };
-                let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
-                    (Some(l), Some(h)) => {
-                        let (l, h) = (f(l).min(f(h)), f(l).max(f(h)));
-                        format!(" (95% CI {}–{}×)", units::sig3(l), units::sig3(h))
-                    }
-                    _ => String::new(),
-                };
-                format!("{w} beats {other}: {}{ci}", units::ratio(f(c.stats.ratio)))
-            }
-            None => {
-                let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
-                    (Some(l), Some(h)) => format!(", 95% CI {}–{}", units::sig3(l), units::sig3(h)),
-                    _ => String::new(),
-                };
-                format!(
-                    "{} vs {}: no significant difference (ratio {}{ci}; min effect {}%)",
-                    c.a,
-                    c.b,
-                    units::sig3(c.stats.ratio),
-                    units::sig3(c.stats.min_effect * 100.0)
-                )
-            }
-        };
+        let line = verdict_line(c, metric);
         out.push_str(&format!("  {line}\n"));
     }
     for w in &p.warnings {
         out.push_str(&format!("  warning: {w}\n"));
     }
     out
+}
+
+/// The cells of one job's row: headline ± CI, runs, user+sys, peak RSS, binary size ("—" and
+/// blanks for a job without numbers).
+pub fn job_cells(j: &JobReport, metric: &MetricInfo) -> [String; 6] {
+    let (value, ci, runs, cpu, rss) = match (&j.summary, j.status.has_numbers()) {
+        (Some(s), true) => (
+            units::value(s.headline.mean, &metric.unit),
+            units::ci_percent(s.headline.mean, s.headline.ci95_low, s.headline.ci95_high),
+            s.headline.n.to_string(),
+            units::seconds(s.user_s.mean + s.sys_s.mean),
+            units::bytes(s.max_rss_bytes.max),
+        ),
+        _ => (
+            "—".into(),
+            String::new(),
+            j.samples.len().to_string(),
+            String::new(),
+            String::new(),
+        ),
+    };
+    let binary = j
+        .build
+        .as_ref()
+        .and_then(|b| b.artifact_bytes)
+        .map(|b| units::bytes(b as f64))
+        .unwrap_or_default();
+    [value, ci, runs, cpu, rss, binary]
+}
+
+/// One line per comparison: the winner and its margin with a 95% CI, or "no significant
+/// difference".
+pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
+    match &c.better {
+        Some(w) => {
+            let other = if *w == c.a { &c.b } else { &c.a };
+            // Show "winner beats other by r×" with r ≥ 1: invert a/b when needed.
+            let higher = metric.better == crate::manifest::Better::Higher;
+            let invert = (*w == c.a) != higher;
+            let f = |x: f64| if invert { 1.0 / x } else { x };
+            let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
+                (Some(l), Some(h)) => {
+                    let (l, h) = (f(l).min(f(h)), f(l).max(f(h)));
+                    format!(" (95% CI {}–{}×)", units::sig3(l), units::sig3(h))
+                }
+                _ => String::new(),
+            };
+            format!("{w} beats {other}: {}{ci}", units::ratio(f(c.stats.ratio)))
+        }
+        None => {
+            let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
+                (Some(l), Some(h)) => format!(", 95% CI {}–{}", units::sig3(l), units::sig3(h)),
+                _ => String::new(),
+            };
+            format!(
+                "{} vs {}: no significant difference (ratio {}{ci}; min effect {}%)",
+                c.a,
+                c.b,
+                units::sig3(c.stats.ratio),
+                units::sig3(c.stats.min_effect * 100.0)
+            )
+        }
+    }
 }
 
 /// The `runner list` table: one row per project.

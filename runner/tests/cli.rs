@@ -7,30 +7,8 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn fixture(name: &str) -> tempfile::TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let dst = tempfile::tempdir().unwrap();
-    copy_tree(&src, dst.path());
-    // The runner needs the pin file at the root it derives from the manifests' folder.
-    let pins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../toolchains.toml");
-    std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
-    dst
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
-}
+mod common;
+use common::fixture;
 
 fn manifests(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir.join("manifests"))

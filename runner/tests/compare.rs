@@ -5,27 +5,8 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn fixture() -> tempfile::TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake");
-    let dst = tempfile::tempdir().unwrap();
-    copy_tree(&src, dst.path());
-    let pins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../toolchains.toml");
-    std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
-    dst
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
-}
+mod common;
+use common::fixture;
 
 /// Benches the fixture's manifest with its text edited by `edit`; returns the report, copied
 /// to `<dir>/<name>.json`.
@@ -92,7 +73,7 @@ fn verdict(md: &str, job: &str, metric: &str) -> String {
 
 #[test]
 fn slower_go_is_a_regression_and_faster_rust_an_improvement() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let base = report(dir.path(), "base", |t| t);
     let cur = report(dir.path(), "cur", |t| {
         t.replace("\"wall=0.020\"", "\"wall=0.030\"")
@@ -132,7 +113,7 @@ fn slower_go_is_a_regression_and_faster_rust_an_improvement() {
 
 #[test]
 fn a_report_against_itself_has_no_significant_change() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let base = report(dir.path(), "base", |t| t);
     let (code, text, _) = compare(
         dir.path(),
@@ -155,7 +136,7 @@ fn a_report_against_itself_has_no_significant_change() {
 
 #[test]
 fn a_large_min_effect_hides_a_small_change() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let base = report(dir.path(), "base", |t| t);
     let cur = report(dir.path(), "cur", |t| {
         t.replace("\"wall=0.020\"", "\"wall=0.021\"")
@@ -183,7 +164,7 @@ fn a_large_min_effect_hides_a_small_change() {
 
 #[test]
 fn jobs_on_one_side_are_new_or_gone_and_failures_have_no_number() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let base = report(dir.path(), "base", |t| t);
     // Current: zig not implemented (a "todo"), and go's run fails.
     let cur = report(dir.path(), "cur", |t| {
@@ -219,7 +200,7 @@ fn jobs_on_one_side_are_new_or_gone_and_failures_have_no_number() {
 
 #[test]
 fn unreadable_or_other_version_reports_exit_2_naming_the_file() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let base = report(dir.path(), "base", |t| t);
     let (code, _, err) = compare(dir.path(), &[base.to_str().unwrap(), "missing.json"]);
     assert_eq!(code, 2);

@@ -6,27 +6,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn fixture() -> tempfile::TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake");
-    let dst = tempfile::tempdir().unwrap();
-    copy_tree(&src, dst.path());
-    let pins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../toolchains.toml");
-    std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
-    dst
-}
-
-fn copy_tree(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
-}
+mod common;
+use common::fixture;
 
 /// Runs a fake bench with `extra` flags; returns the report path.
 fn bench(dir: &Path, extra: &[&str]) -> PathBuf {
@@ -76,7 +57,7 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn hyperfine_export_matches_the_report() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let report = json(&bench(dir.path(), &["--export-hyperfine", "hf.json"]));
     let hf = json(&dir.path().join("hf.json"));
     let results = hf["results"].as_array().unwrap();
@@ -119,7 +100,7 @@ fn hyperfine_export_matches_the_report() {
 
 #[test]
 fn bmf_export_matches_the_report() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let report = json(&bench(dir.path(), &["--export-bmf", "out/bmf.json"]));
     let bmf = json(&dir.path().join("out/bmf.json"));
     let jobs = measured(&report);
@@ -157,7 +138,7 @@ fn bmf_export_matches_the_report() {
 
 #[test]
 fn gab_export_is_one_smaller_is_better_file_for_wall_time() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let report = json(&bench(dir.path(), &["--export-gab", "gab.json"]));
     let gab = json(&dir.path().join("gab.json"));
     assert!(
@@ -184,7 +165,7 @@ fn gab_export_is_one_smaller_is_better_file_for_wall_time() {
 
 #[test]
 fn csv_export_has_one_row_per_job() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let report = json(&bench(dir.path(), &["--export-csv", "r.csv"]));
     let text = std::fs::read_to_string(dir.path().join("r.csv")).unwrap();
     let mut lines = text.lines();
@@ -241,7 +222,7 @@ fn csv_export_has_one_row_per_job() {
 
 #[test]
 fn markdown_export_has_the_summary_table() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let report = json(&bench(dir.path(), &["--export-markdown", "r.md"]));
     let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
     assert!(md.starts_with("### 3.3 fake — Fake\n"), "{md}");
@@ -254,7 +235,7 @@ fn markdown_export_has_the_summary_table() {
 
 #[test]
 fn export_subcommand_writes_the_same_bytes_as_bench() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let path = bench(
         dir.path(),
         &["--export-hyperfine", "a.json", "--export-csv", "a.csv"],
@@ -278,7 +259,7 @@ fn export_subcommand_writes_the_same_bytes_as_bench() {
 
 #[test]
 fn export_subcommand_refuses_a_missing_report_and_no_format() {
-    let dir = fixture();
+    let dir = fixture("fake");
     let out = Command::cargo_bin("runner")
         .unwrap()
         .current_dir(dir.path())
