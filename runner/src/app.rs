@@ -657,8 +657,17 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         }
     };
     let probe = crate::exec::native::find_probe();
-    if !fake && probe.is_none() {
-        progress.emit(Event::Warning { message: "runner-probe was not found beside the runner (build it with `cargo build -p runner`): peak RSS figures will include the runner's own memory".into() });
+    let probe_name = match &probe {
+        _ if fake => "none (fake backend)".to_string(),
+        None => "none".to_string(),
+        Some(p) if p.prefix.is_empty() => "runner-probe".to_string(),
+        Some(_) => "runner __probe".to_string(),
+    };
+    match &probe {
+        _ if fake => {}
+        None => progress.emit(Event::Warning { message: "runner-probe was not found beside the runner (build it with `cargo build --release -p runner`): peak RSS figures will include the runner's own memory".into() }),
+        Some(p) if !p.prefix.is_empty() => progress.emit(Event::Warning { message: "runner-probe is not built (`cargo run` builds only the runner): the runner measures through itself, whose start-up adds ~0.7 MiB to every peak-RSS figure; `cargo build --release -p runner` builds the probe".into() }),
+        Some(_) => {}
     }
     let mut backend: Box<dyn Backend> = if fake {
         Box::new(Fake::new())
@@ -691,6 +700,7 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         .collect(),
         git: git_info(&root),
         cpu_target: Some(settings.cpu.target()),
+        probe: probe_name,
         mode: if settings.mode == measure::Mode::Instructions {
             "instructions".into()
         } else {

@@ -18,6 +18,7 @@ pub mod measure;
 pub mod merge;
 pub mod options;
 pub mod plan;
+pub mod probe;
 pub mod progress;
 pub mod render;
 pub mod report;

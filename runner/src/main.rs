@@ -4,6 +4,10 @@ use clap::Parser;
 
 fn main() {
     let argv: Vec<String> = std::env::args().collect();
+    // The runner doubles as its own probe when `runner-probe` was not built beside it.
+    if argv.get(1).map(String::as_str) == Some("__probe") {
+        std::process::exit(runner::probe::run(argv[2..].to_vec()));
+    }
     let cli = runner::cli::Cli::parse();
     std::process::exit(runner::app::run(cli, argv));
 }

@@ -239,6 +239,7 @@ mod tests {
             pins: BTreeMap::new(),
             git: Git::default(),
             cpu_target: None,
+            probe: String::new(),
             mode: "time".into(),
             pinned_cpu: None,
             load_avg_end: None,

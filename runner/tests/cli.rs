@@ -521,3 +521,21 @@ fn instruction_counts_are_deterministic_in_every_language() {
         }
     }
 }
+
+#[test]
+fn the_runner_doubles_as_its_probe() {
+    // `cargo run -p runner` builds only the runner: it then measures through `runner __probe`.
+    let dir = tempfile::tempdir().unwrap();
+    let result = dir.path().join("r.json");
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .arg("__probe")
+        .arg(&result)
+        .args(["sh", "-c", "exit 7"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
+    assert_eq!(v["code"], 7);
+    assert!(v["wall_ns"].as_u64().unwrap() > 0 && v["max_rss_kb"].as_u64().unwrap() > 0);
+}

@@ -27,13 +27,22 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct Native {
     interrupt: Interrupt,
-    probe: Option<PathBuf>,
+    probe: Option<Probe>,
+}
+
+/// How to start the probe: a program and the arguments before its own.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// `runner-probe`, or the runner itself.
+    pub program: PathBuf,
+    /// `[]` for `runner-probe`, `["__probe"]` for the runner.
+    pub prefix: Vec<String>,
 }
 
 impl Native {
     /// A native backend that stops the current run when `interrupt` fires, measuring through
     /// `probe` when given.
-    pub fn new(interrupt: Interrupt, probe: Option<PathBuf>) -> Self {
+    pub fn new(interrupt: Interrupt, probe: Option<Probe>) -> Self {
         Native { interrupt, probe }
     }
 
@@ -43,13 +52,26 @@ impl Native {
     }
 }
 
-/// Finds `runner-probe` beside the running executable (or one folder up, for test binaries).
-pub fn find_probe() -> Option<PathBuf> {
+/// Finds `runner-probe` beside the running executable (or one folder up, for test binaries);
+/// failing that, the runner itself (`runner __probe …`), whose start-up footprint is a little
+/// larger but still far below the runner's peak.
+pub fn find_probe() -> Option<Probe> {
     let exe = std::env::current_exe().ok()?;
     let dir = exe.parent()?;
-    [dir.join("runner-probe"), dir.parent()?.join("runner-probe")]
+    let beside = [dir.join("runner-probe"), dir.parent()?.join("runner-probe")]
         .into_iter()
-        .find(|p| p.is_file())
+        .find(|p| p.is_file());
+    match beside {
+        Some(program) => Some(Probe {
+            program,
+            prefix: Vec::new(),
+        }),
+        None if exe.file_name().is_some_and(|n| n == "runner") => Some(Probe {
+            program: exe,
+            prefix: vec!["__probe".into()],
+        }),
+        None => None,
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -110,7 +132,8 @@ impl Backend for Native {
         let _ = std::fs::remove_file(&probe_out);
         let mut cmd = match &self.probe {
             Some(probe) => {
-                let mut c = Command::new(probe);
+                let mut c = Command::new(&probe.program);
+                c.args(&probe.prefix);
                 if let Some(cpu) = spec.pin {
                     c.arg("--cpu").arg(cpu.to_string());
                 }

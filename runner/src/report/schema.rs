@@ -42,6 +42,10 @@ pub struct Report {
     /// The one CPU level every build targeted (toolchains.toml `[cpu]` or `--cpu`).
     #[serde(default)]
     pub cpu_target: Option<crate::toolchain::cpu::CpuTarget>,
+    /// What spawned and measured each run: `runner-probe`, `runner __probe` (the runner itself,
+    /// ~0.7 MiB higher peak-RSS floor) or `none`.
+    #[serde(default)]
+    pub probe: String,
     /// `time` (the manifests' metrics) or `instructions` (callgrind's Ir).
     #[serde(default = "default_mode")]
     pub mode: String,
