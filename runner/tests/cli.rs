@@ -409,8 +409,9 @@ fn path_with_toolchains() -> String {
     )
 }
 
-#[test]
-fn the_cpu_level_reaches_every_build() {
+/// Benches the `cpu` fixture (Go, Rust, Zig twins) with `extra` flags through the repository's
+/// pinned toolchains; asserts success and returns the PATH used, the folder and the report.
+fn bench_cpu_fixture(extra: &[&str]) -> (String, tempfile::TempDir, Value) {
     let path = path_with_toolchains();
     let dir = fixture("cpu");
     let out = Command::cargo_bin("runner")
@@ -420,25 +421,31 @@ fn the_cpu_level_reaches_every_build() {
         .args([
             "bench",
             "manifests/cpu.toml",
-            "--cpu",
-            "x86-64-v2",
             "--no-provision",
             "--out",
             "reports",
             "--seed",
             "1",
         ])
-        .timeout(Duration::from_secs(600))
+        .args(extra)
+        .timeout(Duration::from_secs(900))
         .output()
         .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        text(&out.stdout),
+        text(&out.stderr)
     );
     let r = only_report(dir.path());
+    (path, dir, r)
+}
+
+#[test]
+fn the_cpu_level_reaches_every_build() {
+    let (path, dir, r) = bench_cpu_fixture(&["--cpu", "x86-64-v2"]);
     assert_eq!(r["cpu_target"]["level"], "x86-64-v2");
     let flags = |lang: &str| {
         std::fs::read_to_string(dir.path().join("impl").join(lang).join("flags.txt")).unwrap()
@@ -464,34 +471,7 @@ fn the_cpu_level_reaches_every_build() {
 
 #[test]
 fn instruction_counts_are_deterministic_in_every_language() {
-    let path = path_with_toolchains();
-    let dir = fixture("cpu");
-    let out = Command::cargo_bin("runner")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("PATH", &path)
-        .args([
-            "bench",
-            "manifests/cpu.toml",
-            "--mode",
-            "instructions",
-            "--no-provision",
-            "--out",
-            "reports",
-            "--seed",
-            "1",
-        ])
-        .timeout(Duration::from_secs(900))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r = only_report(dir.path());
+    let (_, _dir, r) = bench_cpu_fixture(&["--mode", "instructions"]);
     assert_eq!(r["mode"], "instructions");
     let p = project(&r, "cpu");
     assert_eq!(p["metric"]["name"], "instructions");
