@@ -53,6 +53,9 @@ pub enum Cmd {
     Compare(CompareArgs),
     /// Write an existing report in other tools' formats (hyperfine, Bencher, CSV, …).
     Export(ExportArgs),
+    /// Drive an HTTP server on the loopback interface with the built-in load generator (like wrk;
+    /// what service benchmarks use) and print requests/s and latency percentiles.
+    Load(LoadArgs),
     /// Show the pinned toolchains, what is installed, and how to fix what is missing.
     Doctor {
         /// Install missing pinned toolchains (Go and Zig from PyPI) into .toolchains/.
@@ -147,6 +150,12 @@ pub struct BenchArgs {
     /// CPU level of every build, overriding toolchains.toml (x86-64, x86-64-v2, x86-64-v3, x86-64-v4).
     #[arg(long, value_name = "LEVEL")]
     pub cpu: Option<String>,
+    /// Services: measured seconds per load level (overrides the manifest's [load] duration).
+    #[arg(long, value_name = "SECS")]
+    pub load_duration: Option<f64>,
+    /// Services: unmeasured seconds of load before each window (overrides [load] warmup).
+    #[arg(long, value_name = "SECS")]
+    pub load_warmup: Option<f64>,
     /// Exports written from the final report (also after Ctrl-C).
     #[command(flatten)]
     pub export: BenchExports,
@@ -237,4 +246,41 @@ pub struct RenderArgs {
     /// Write nothing; exit 1 with a diff when a README or chart is stale.
     #[arg(long)]
     pub check: bool,
+}
+
+/// Flags of `runner load`.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// URL on the loopback interface, e.g. http://127.0.0.1:8080/
+    pub url: String,
+    /// Concurrent keep-alive connections.
+    #[arg(short = 'c', long, default_value_t = 64)]
+    pub connections: u32,
+    /// Measured seconds.
+    #[arg(short = 'd', long, default_value_t = 10.0)]
+    pub duration: f64,
+    /// Unmeasured seconds of load first.
+    #[arg(long, default_value_t = 1.0)]
+    pub warmup: f64,
+    /// Open loop at this many requests/s in all (latency also from the intended send time).
+    #[arg(short = 'R', long)]
+    pub rate: Option<f64>,
+    /// Client threads (default: the number of CPUs).
+    #[arg(short = 't', long)]
+    pub threads: Option<usize>,
+    /// Request method.
+    #[arg(short = 'm', long, default_value = "GET")]
+    pub method: String,
+    /// A request header, `Name: value`; repeatable.
+    #[arg(short = 'H', long = "header")]
+    pub headers: Vec<String>,
+    /// Request body.
+    #[arg(long)]
+    pub body: Option<String>,
+    /// Seconds before an unanswered request counts as a timeout.
+    #[arg(long, default_value_t = 5.0)]
+    pub timeout: f64,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -12,6 +12,7 @@ pub mod event;
 pub mod exec;
 pub mod export;
 pub mod input;
+pub mod load;
 pub mod manifest;
 pub mod matrix;
 pub mod measure;

@@ -8,6 +8,10 @@ fn main() {
     if argv.get(1).map(String::as_str) == Some("__probe") {
         std::process::exit(runner::probe::run(argv[2..].to_vec()));
     }
+    // The built-in HTTP backend fixture of service benchmarks.
+    if argv.get(1).map(String::as_str) == Some("__backend") {
+        std::process::exit(runner::app::backend(&argv[2..]));
+    }
     let cli = runner::cli::Cli::parse();
     std::process::exit(runner::app::run(cli, argv));
 }

@@ -92,6 +92,19 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         Some(t) => Some(Duration::from_secs_f64(t)),
         None => None,
     };
+    let secs = |v: Option<f64>, flag: &str, zero_ok: bool| match v {
+        Some(t) if !(t.is_finite() && (t > 0.0 || (zero_ok && t == 0.0))) => Err(OptionsError {
+            flag: flag.into(),
+            message: format!(
+                "must be a {} number of seconds",
+                if zero_ok { "non-negative" } else { "positive" }
+            ),
+        }),
+        Some(t) => Ok(Some(Duration::from_secs_f64(t))),
+        None => Ok(None),
+    };
+    let load_duration = secs(args.load_duration, "--load-duration", false)?;
+    let load_warmup = secs(args.load_warmup, "--load-warmup", true)?;
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -117,5 +130,7 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         },
         instructions: args.instructions,
         pin: args.pin,
+        load_duration,
+        load_warmup,
     })
 }

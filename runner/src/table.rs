@@ -84,6 +84,14 @@ pub fn project(p: &ProjectReport) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    let measured_levels = p
+        .jobs
+        .iter()
+        .chain(p.references.iter())
+        .any(|j| j.status.has_numbers() && j.load.iter().any(|l| l.rps.is_some()));
+    if measured_levels {
+        out.push_str(&load_levels(p));
+    }
     for j in p.jobs.iter().chain(p.references.iter()) {
         if !j.status.has_numbers() {
             if let Some(r) = &j.reason {
@@ -178,4 +186,161 @@ pub fn list(rows: &[Vec<String>]) -> String {
         t.add_row(r.clone());
     }
     format!("{t}\n")
+}
+
+fn ms(us: f64) -> String {
+    units::seconds(us * 1e-6)
+}
+
+/// Services: one row per job and load level — requests/s ± CI, latency percentiles (corrected
+/// for coordinated omission in open loop), failed requests, the server's CPU and peak RSS.
+fn load_levels(p: &ProjectReport) -> String {
+    let mut t = Table::new();
+    t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(vec![
+        "",
+        "conns",
+        "req/s",
+        "±95% CI",
+        "p50",
+        "p90",
+        "p99",
+        "p99.9",
+        "max",
+        "errors",
+        "server CPU",
+        "server RSS",
+    ]);
+    for j in p.jobs.iter().chain(p.references.iter()) {
+        if !j.status.has_numbers() {
+            continue;
+        }
+        for level in &j.load {
+            let Some(rps) = &level.rps else { continue };
+            let rounds = &level.rounds;
+            let n = rounds.len().max(1) as f64;
+            let lat = |f: &dyn Fn(&crate::load::Latency) -> f64| {
+                let v: f64 = rounds
+                    .iter()
+                    .map(|r| f(r.latency_corrected.as_ref().unwrap_or(&r.latency)))
+                    .sum::<f64>()
+                    / n;
+                ms(v)
+            };
+            let errors: u64 = rounds.iter().flat_map(|r| r.errors.values()).sum();
+            let cpu: f64 = rounds
+                .iter()
+                .map(|r| (r.server_user_ns + r.server_sys_ns) as f64 / r.window_ns.max(1) as f64)
+                .sum::<f64>()
+                / n;
+            let rss = rounds
+                .iter()
+                .map(|r| r.server_max_rss_bytes)
+                .max()
+                .unwrap_or(0);
+            let mut conns = level.connections.to_string();
+            if level.headline {
+                conns.push('*');
+            }
+            let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+            t.add_row(vec![
+                Cell::new(&j.name),
+                right(conns),
+                right(units::value(rps.mean, "req/s")),
+                right(units::ci_percent(rps.mean, rps.ci95_low, rps.ci95_high)),
+                right(lat(&|l| l.p50_us)),
+                right(lat(&|l| l.p90_us)),
+                right(lat(&|l| l.p99_us)),
+                right(lat(&|l| l.p999_us)),
+                right(lat(&|l| l.max_us)),
+                right(errors.to_string()),
+                right(format!("{:.0}%", cpu * 100.0)),
+                right(units::bytes(rss as f64)),
+            ]);
+        }
+    }
+    let open = p
+        .jobs
+        .iter()
+        .flat_map(|j| j.load.iter())
+        .any(|l| l.rate.is_some());
+    let mut out = String::from(if open {
+        "  per load level (open loop; latency from the intended send time, mean over rounds; * = headline):\n"
+    } else {
+        "  per load level (closed loop; latency mean over rounds; * = headline):\n"
+    });
+    for line in t.to_string().lines() {
+        out.push_str("  ");
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The summary `runner load` prints.
+pub fn load_result(
+    target: &str,
+    spec: &crate::load::LoadSpec,
+    r: &crate::load::LoadResult,
+) -> String {
+    let mode = match spec.rate {
+        Some(rate) => format!("open loop at {} req/s", units::sig3(rate)),
+        None => "closed loop".into(),
+    };
+    let mut out = format!(
+        "{target}: {} connection(s), {} measured after {} of warm-up, {mode}, {} thread(s)\n",
+        spec.connections,
+        units::duration(r.window),
+        units::duration(spec.warmup),
+        spec.threads
+    );
+    out.push_str(&format!(
+        "  requests    {} in {} = {}\n",
+        r.requests,
+        units::duration(r.window),
+        units::value(r.rps(), "req/s")
+    ));
+    out.push_str(&format!(
+        "  body        {}/s\n",
+        units::bytes(r.body_bytes as f64 / r.window.as_secs_f64().max(1e-9))
+    ));
+    let line = |name: &str, l: &crate::load::Latency| {
+        format!(
+            "  {name:<11} p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (mean {})\n",
+            ms(l.p50_us),
+            ms(l.p90_us),
+            ms(l.p99_us),
+            ms(l.p999_us),
+            ms(l.max_us),
+            ms(l.mean_us)
+        )
+    };
+    out.push_str(&line("latency", &r.latency));
+    if let Some(c) = &r.latency_corrected {
+        out.push_str(&line("corrected", c));
+    }
+    let statuses: Vec<String> = r
+        .statuses
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    out.push_str(&format!(
+        "  statuses    {}\n",
+        if statuses.is_empty() {
+            "none".into()
+        } else {
+            statuses.join(", ")
+        }
+    ));
+    let errors: Vec<String> = r.errors.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    out.push_str(&format!(
+        "  errors      {}\n",
+        if errors.is_empty() {
+            "none".into()
+        } else {
+            errors.join(", ")
+        }
+    ));
+    out
 }

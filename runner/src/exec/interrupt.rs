@@ -49,6 +49,11 @@ impl Interrupt {
         self.flag.load(Ordering::SeqCst)
     }
 
+    /// The flag itself, for code that polls it from other threads (the load generator).
+    pub fn flag(&self) -> Arc<AtomicBool> {
+        self.flag.clone()
+    }
+
     /// Sets the flag by hand (tests).
     pub fn set(&self) {
         self.flag.store(true, Ordering::SeqCst);

@@ -8,6 +8,7 @@
 pub mod fake;
 pub mod interrupt;
 pub mod native;
+pub mod service;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;

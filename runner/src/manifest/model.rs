@@ -82,6 +82,110 @@ pub struct Manifest {
     pub metric: Option<Metric>,
     /// Sampling settings.
     pub sampling: Sampling,
+    /// Set when the implementations are servers.
+    pub service: Option<ServiceDef>,
+    /// Services started before each implementation.
+    pub fixtures: Vec<FixtureDef>,
+    /// The load services are measured under.
+    pub load: Option<LoadDef>,
+}
+
+/// How a service is judged ready and stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceDef {
+    /// `None`: TCP connect; `Some((path, status))`: HTTP GET.
+    pub ready_http: Option<(String, u16)>,
+    /// Readiness deadline.
+    pub ready_timeout: Duration,
+    /// SIGTERM to SIGKILL.
+    pub grace: Duration,
+}
+
+/// A fixture service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixtureDef {
+    /// Placeholder name.
+    pub name: String,
+    /// Instances.
+    pub count: u32,
+    /// What runs.
+    pub kind: FixtureKind,
+}
+
+/// What a fixture runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FixtureKind {
+    /// The built-in HTTP backend.
+    BuiltinHttp {
+        /// Answer body size.
+        body_bytes: u64,
+        /// Delay before answering, ms.
+        delay_ms: u64,
+    },
+    /// A command serving on `{port}`.
+    Command {
+        /// Argv with placeholders.
+        run: Vec<String>,
+        /// Extra environment.
+        env: BTreeMap<String, String>,
+    },
+}
+
+/// One HTTP request.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HttpRequest {
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    /// Headers in declaration order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: String,
+}
+
+/// The load of a service benchmark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadDef {
+    /// Connection counts, one level each.
+    pub connections: Vec<u32>,
+    /// The headline level.
+    pub headline_connections: u32,
+    /// Measured window per level.
+    pub duration: Duration,
+    /// Unmeasured load before the window.
+    pub warmup: Duration,
+    /// Open loop rate (requests/s), or closed loop.
+    pub rate: Option<f64>,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Load generator threads (0: number of CPUs).
+    pub threads: u32,
+    /// Largest fraction of failed requests.
+    pub max_error_rate: f64,
+    /// Requests cycled through.
+    pub requests: Vec<HttpRequest>,
+}
+
+/// One step of an `http` check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpStep {
+    /// Display name.
+    pub name: String,
+    /// The request.
+    pub request: HttpRequest,
+    /// Times sent.
+    pub repeat: u32,
+    /// Expected status.
+    pub status: Option<u16>,
+    /// Expected headers (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// Expected body.
+    pub body_equals: Option<String>,
+    /// Expected body substring.
+    pub body_contains: Option<String>,
+    /// Expected JSON fields.
+    pub json: Vec<(String, serde_json::Value)>,
 }
 
 impl Manifest {
@@ -198,6 +302,8 @@ pub enum Check {
     },
     /// A command exits 0.
     Command(Vec<String>),
+    /// A script of HTTP requests against a fresh instance of the service.
+    Http(Vec<HttpStep>),
 }
 
 /// Whether smaller or larger values win.
@@ -228,6 +334,8 @@ pub enum MetricKind {
     /// Instructions executed under callgrind (`runner bench --mode instructions`; not declared
     /// in manifests).
     Instructions,
+    /// Responses per second of a service at the headline connection count.
+    Requests,
 }
 
 /// The headline metric with its unit and direction.
@@ -251,6 +359,7 @@ impl Metric {
             MetricKind::Throughput { .. } => "throughput",
             MetricKind::Reported { .. } => "reported",
             MetricKind::Instructions => "instructions",
+            MetricKind::Requests => "requests",
         }
     }
 }

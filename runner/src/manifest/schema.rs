@@ -46,6 +46,117 @@ pub struct RawManifest {
     /// How many runs, for how long.
     #[serde(default)]
     pub sampling: RawSampling,
+    /// Present when every implementation is a server: how to tell it is ready and stop it.
+    pub service: Option<Spanned<RawService>>,
+    /// Services the runner starts before each implementation (e.g. upstream backends).
+    #[serde(default)]
+    pub fixture: Vec<Spanned<RawFixture>>,
+    /// The load a service is measured under.
+    pub load: Option<Spanned<RawLoad>>,
+}
+
+/// How a service is started, judged ready and stopped.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawService {
+    /// `tcp` (a connection is accepted; default) or `http` (GET `ready_path` answers `ready_status`).
+    pub ready: Option<Spanned<String>>,
+    /// For `ready = "http"`: the path to request (default `/`).
+    pub ready_path: Option<Spanned<String>>,
+    /// For `ready = "http"`: the expected status (default 200).
+    pub ready_status: Option<Spanned<u16>>,
+    /// Seconds to wait for readiness (default 10).
+    pub ready_timeout: Option<Spanned<f64>>,
+    /// Seconds between SIGTERM and SIGKILL at teardown (default 2).
+    pub grace: Option<Spanned<f64>>,
+}
+
+/// A service started before each implementation: the built-in HTTP backend or a command.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawFixture {
+    /// Name used in placeholders: `{fixture.NAME}`.
+    pub name: Spanned<String>,
+    /// How many instances (default 1), each on its own port.
+    pub count: Option<Spanned<u32>>,
+    /// `http`: the runner's built-in HTTP backend.
+    pub builtin: Option<Spanned<String>>,
+    /// Built-in backend: body size of each answer (default 1024).
+    pub body_bytes: Option<Spanned<u64>>,
+    /// Built-in backend: delay before each answer, in milliseconds (default 0).
+    pub delay_ms: Option<Spanned<u64>>,
+    /// A command that serves on `{port}` instead of the built-in backend.
+    pub run: Option<Vec<Spanned<String>>>,
+    /// Extra environment of the command.
+    #[serde(default)]
+    pub env: BTreeMap<String, Spanned<String>>,
+}
+
+/// The load: closed loop at each connection count, or open loop at a constant rate.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawLoad {
+    /// Connection counts, one measured level each, e.g. `[16, 64, 256]`.
+    pub connections: Vec<Spanned<u32>>,
+    /// Which level is the headline (default: the last).
+    pub headline_connections: Option<Spanned<u32>>,
+    /// Measured seconds per level and round (default 10).
+    pub duration: Option<Spanned<f64>>,
+    /// Unmeasured seconds of load before each level's window (default 2).
+    pub warmup: Option<Spanned<f64>>,
+    /// Open loop: total requests per second; absent = closed loop.
+    pub rate: Option<Spanned<f64>>,
+    /// Seconds before an unanswered request counts as a timeout (default 5).
+    pub timeout: Option<Spanned<f64>>,
+    /// Threads of the load generator (default: the number of CPUs).
+    pub threads: Option<Spanned<u32>>,
+    /// Largest fraction of failed requests (connect, timeout, closed, parse) for a valid round
+    /// (default 0.001).
+    pub max_error_rate: Option<Spanned<f64>>,
+    /// The requests, cycled through.
+    #[serde(default)]
+    pub request: Vec<Spanned<RawRequest>>,
+}
+
+/// One HTTP request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawRequest {
+    /// Method (default GET).
+    pub method: Option<Spanned<String>>,
+    /// Path and query.
+    pub path: Spanned<String>,
+    /// Headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// Body.
+    pub body: Option<Spanned<String>>,
+}
+
+/// One step of an `http` check: a request and what its answer must be.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawStep {
+    /// Shown in results (default: method and path).
+    pub name: Option<Spanned<String>>,
+    /// Method (default GET).
+    pub method: Option<Spanned<String>>,
+    /// Path and query.
+    pub path: Spanned<String>,
+    /// Request headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, Spanned<String>>,
+    /// Request body.
+    pub body: Option<Spanned<String>>,
+    /// Send it this many times, each answer checked (default 1).
+    pub repeat: Option<Spanned<u32>>,
+    /// Expected status.
+    pub status: Option<Spanned<u16>>,
+    /// Expected header values (names case-insensitive, values exact).
+    #[serde(default)]
+    pub expect_headers: BTreeMap<String, Spanned<String>>,
+    /// Expected body, exactly.
+    pub body_equals: Option<Spanned<String>>,
+    /// Text the body must contain.
+    pub body_contains: Option<Spanned<String>>,
+    /// JSON body fields (dotted paths) and their expected values.
+    #[serde(default)]
+    pub json: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 /// Name, one-line summary and the skill practised, in one language.
@@ -141,12 +252,14 @@ pub struct RawCheck {
     pub tolerance: Option<Spanned<f64>>,
     /// command: argv with placeholders, run in the repository root; exit 0 means correct.
     pub run: Option<Vec<Spanned<String>>>,
+    /// http: the requests sent in order to a fresh instance of the service, with expectations.
+    pub step: Option<Vec<Spanned<RawStep>>>,
 }
 
 /// The headline metric.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawMetric {
-    /// `wall_time`, `throughput` or `reported`.
+    /// `wall_time`, `throughput`, `reported` or `requests` (services).
     pub headline: Spanned<String>,
     /// For `throughput`: the input whose size is divided by the wall time.
     pub input: Option<Spanned<String>>,

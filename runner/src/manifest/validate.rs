@@ -14,6 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
+mod service;
+
 /// Where a command appears; decides which placeholders it may use.
 #[derive(Clone, Copy)]
 enum Ctx {
@@ -23,6 +25,7 @@ enum Ctx {
     Prepare,
     Reference,
     CheckCommand,
+    Fixture,
 }
 
 impl Ctx {
@@ -33,21 +36,30 @@ impl Ctx {
             Ctx::Generate => &["out", "root"],
             Ctx::Prepare => &["root"],
             Ctx::Reference => &["root", "out"],
-            Ctx::CheckCommand => &["root", "out", "lang", "stdout"],
+            Ctx::CheckCommand => &["root", "out", "lang", "stdout", "artifact"],
+            Ctx::Fixture => &["root", "port"],
         };
         fixed.contains(&name)
     }
     fn takes_inputs(self) -> bool {
+        matches!(
+            self,
+            Ctx::Run | Ctx::Reference | Ctx::CheckCommand | Ctx::Fixture
+        )
+    }
+    /// Where `{port}` and `{fixture.NAME}` of a service may appear.
+    fn takes_service(self) -> bool {
         matches!(self, Ctx::Run | Ctx::Reference | Ctx::CheckCommand)
     }
     fn describe(self) -> &'static str {
         match self {
             Ctx::Build => "{dir}, {root}, {cpu.go}, {cpu.rust}, {cpu.zig}, {param.NAME}",
-            Ctx::Run => "{artifact}, {dir}, {root}, {out}, {input.NAME}, {param.NAME}",
+            Ctx::Run => "{artifact}, {dir}, {root}, {out}, {input.NAME}, {param.NAME}; for services also {port}, {fixture.NAME}, {fixture.NAME.N}",
             Ctx::Generate => "{out}, {root}, {param.NAME}",
             Ctx::Prepare => "{root}, {param.NAME}",
-            Ctx::Reference => "{root}, {out}, {input.NAME}, {param.NAME}",
-            Ctx::CheckCommand => "{root}, {out}, {stdout}, {lang}, {input.NAME}, {param.NAME}",
+            Ctx::Reference => "{root}, {out}, {input.NAME}, {param.NAME}; for services also {port}, {fixture.NAME}, {fixture.NAME.N}",
+            Ctx::CheckCommand => "{root}, {out}, {stdout}, {lang}, {artifact}, {input.NAME}, {param.NAME}; for services also {port}, {fixture.NAME}, {fixture.NAME.N}",
+            Ctx::Fixture => "{root}, {port}, {input.NAME}, {param.NAME}",
         }
     }
 }
@@ -58,6 +70,10 @@ struct Validator<'a> {
     errors: Vec<ManifestError>,
     params: BTreeSet<String>,
     inputs: BTreeSet<String>,
+    /// The manifest declares [service].
+    service: bool,
+    /// Fixture names and instance counts.
+    fixtures: BTreeMap<String, u32>,
 }
 
 impl<'a> Validator<'a> {
@@ -172,6 +188,8 @@ impl<'a> Validator<'a> {
                     format!("declare it as [inputs.{i}]; known: {known}"),
                 );
             }
+        } else if ctx.takes_service() && (name == "port" || name.starts_with("fixture.")) {
+            self.service_placeholder(what, name, span);
         } else if !ctx.allows(name) {
             const KNOWN: [&str; 9] = [
                 "artifact", "dir", "root", "out", "lang", "stdout", "cpu.go", "cpu.rust", "cpu.zig",
@@ -259,6 +277,18 @@ pub fn validate(
         errors: Vec::new(),
         params: raw.params.keys().cloned().collect(),
         inputs: raw.inputs.keys().cloned().collect(),
+        service: raw.service.is_some(),
+        fixtures: raw
+            .fixture
+            .iter()
+            .map(|f| {
+                let f = f.get_ref();
+                (
+                    f.name.get_ref().clone(),
+                    f.count.as_ref().map_or(1, |c| *c.get_ref()),
+                )
+            })
+            .collect(),
     };
 
     // Identity.
@@ -675,6 +705,9 @@ pub fn validate(
         }
     }
 
+    // Services, fixtures and load.
+    let (service, fixtures, load) = service::validate(&mut v, &raw, any_impl, metric.as_ref());
+
     if !v.errors.is_empty() {
         let mut errors = v.errors;
         errors.sort_by_key(|e| e.offset());
@@ -697,6 +730,9 @@ pub fn validate(
         checks,
         metric,
         sampling,
+        service,
+        fixtures,
+        load,
     })
 }
 
@@ -713,6 +749,7 @@ fn check(v: &mut Validator<'_>, c: &Spanned<RawCheck>) -> Option<Check> {
         ("fields", r.fields.is_some()),
         ("tolerance", r.tolerance.is_some()),
         ("run", r.run.is_some()),
+        ("step", r.step.is_some()),
     ];
     let (needs, allows): (&[&str], &[&str]) = match kind {
         "cross_language" => (&[], &["files", "stdout"]),
@@ -723,12 +760,13 @@ fn check(v: &mut Validator<'_>, c: &Spanned<RawCheck>) -> Option<Check> {
             &["file", "fields", "tolerance"],
         ),
         "command" => (&["run"], &["run"]),
+        "http" => (&["step"], &["step"]),
         other => {
             v.err(
                 r.kind.span(),
                 format!("unknown check kind `{other}`"),
                 "unknown kind",
-                "kinds are cross_language, exact, checksum, numeric, command",
+                "kinds are cross_language, exact, checksum, numeric, command, http",
             );
             return None;
         }
@@ -835,6 +873,18 @@ fn check(v: &mut Validator<'_>, c: &Spanned<RawCheck>) -> Option<Check> {
         "command" => {
             let run = v.command("verify command", r.run.as_ref()?, Ctx::CheckCommand, span);
             Check::Command(run)
+        }
+        "http" => {
+            if !v.service {
+                v.err(
+                    r.kind.span(),
+                    "an `http` check needs a [service]",
+                    "no service here",
+                    "declare [service] (the implementations are servers) or use another check kind",
+                );
+                return None;
+            }
+            Check::Http(service::steps(v, r.step.as_ref()?, span)?)
         }
         _ => return None,
     })
@@ -963,12 +1013,39 @@ fn metric(v: &mut Validator<'_>, m: &Spanned<RawMetric>) -> Option<Metric> {
                 min_effect,
             })
         }
+        "requests" => {
+            extra(v, "field", r.field.as_ref().map(|x| x.span()), kind);
+            extra(v, "unit", r.unit.as_ref().map(|x| x.span()), kind);
+            extra(v, "better", r.better.as_ref().map(|x| x.span()), kind);
+            if let Some(i) = &r.input {
+                v.err(
+                    i.span(),
+                    "`input` is only for headline = \"throughput\"",
+                    "not used",
+                    "",
+                );
+            }
+            if !v.service {
+                v.err(
+                    r.headline.span(),
+                    "headline = \"requests\" measures a service, but there is no [service]",
+                    "needs [service] and [load]",
+                    "declare [service] and [load], or use wall_time, throughput or reported",
+                );
+            }
+            Some(Metric {
+                kind: MetricKind::Requests,
+                unit: "req/s".into(),
+                better: Better::Higher,
+                min_effect,
+            })
+        }
         other => {
             v.err(
                 r.headline.span(),
                 format!("unknown headline metric `{other}`"),
                 "unknown metric",
-                "use wall_time, throughput or reported",
+                "use wall_time, throughput, reported or requests (services)",
             );
             None
         }

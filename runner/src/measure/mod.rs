@@ -8,6 +8,7 @@
 mod build;
 pub mod callgrind;
 mod sampler;
+mod service;
 
 use crate::event::{Event, EventSink};
 use crate::exec::interrupt::Interrupt;
@@ -57,6 +58,10 @@ pub struct Settings {
     pub instructions: bool,
     /// Pin every measured run to this CPU.
     pub pin: Option<usize>,
+    /// Services: measured seconds per load level, overriding the manifest's `[load] duration`.
+    pub load_duration: Option<Duration>,
+    /// Services: unmeasured seconds before each window, overriding `[load] warmup`.
+    pub load_warmup: Option<Duration>,
 }
 
 /// What the headline metric counts.
@@ -267,6 +272,16 @@ pub fn project(
         update(&report);
         return report;
     }
+    if m.service.is_some() && settings.mode == Mode::Instructions {
+        let reason = "a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string();
+        skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
+        ctx.events.emit(Event::ProjectSkipped {
+            id: m.id.clone(),
+            reason,
+        });
+        update(&report);
+        return report;
+    }
     let missing = missing_requirements(m, &ctx.env);
     if !missing.is_empty() {
         let reason = format!("missing requirement: {}", missing.join("; "));
@@ -391,6 +406,16 @@ pub fn project(
         update(&report);
     }
 
+    if m.service.is_some() {
+        let contenders = service::run(m, settings, ctx, &pctx, built, &mut report, update);
+        let metric = effective_metric(m, settings.mode)
+            .expect("validated: implemented projects have a metric");
+        finish(&mut report, &metric, &contenders, ctx.interrupt.is_set());
+        ctx.events.emit(Event::ProjectFinished { id: m.id.clone() });
+        update(&report);
+        return report;
+    }
+
     // Verification runs.
     let limits = Limits::from(&m.sampling, settings);
     let mut ran: Vec<Job> = Vec::new();
@@ -460,37 +485,7 @@ pub fn project(
                 contenders.push(job.clone());
             }
             Some(results) => {
-                let failed: Vec<String> = results
-                    .iter()
-                    .filter(|r| r.passed == Some(false))
-                    .map(|r| format!("{}: {}", r.check, r.detail))
-                    .collect();
-                let passed = results.iter().any(|r| r.passed == Some(true));
-                jr.verification = results;
-                if !failed.is_empty() {
-                    jr.status = JobStatus::VerifyFailed;
-                    jr.reason = Some(failed.join("; "));
-                    ctx.events.emit(Event::Verified {
-                        job: job.name.clone(),
-                        ok: false,
-                        detail: failed.join("; "),
-                    });
-                    emit_finished(ctx.events, jr);
-                } else if !passed {
-                    jr.status = JobStatus::VerifyFailed;
-                    jr.reason = Some("no check could be applied (e.g. cross-language with only one language built): outputs unverified".into());
-                    ctx.events.emit(Event::Verified {
-                        job: job.name.clone(),
-                        ok: false,
-                        detail: jr.reason.clone().unwrap_or_default(),
-                    });
-                    emit_finished(ctx.events, jr);
-                } else {
-                    ctx.events.emit(Event::Verified {
-                        job: job.name.clone(),
-                        ok: true,
-                        detail: String::new(),
-                    });
+                if settle_verification(ctx.events, jr, results) {
                     contenders.push(job.clone());
                 }
             }
@@ -525,6 +520,43 @@ pub fn project(
     ctx.events.emit(Event::ProjectFinished { id: m.id.clone() });
     update(&report);
     report
+}
+
+/// Records a job's check results and decides: true when it may be measured (every applicable
+/// check passed and at least one applied); otherwise sets its verdict and says why.
+fn settle_verification(
+    events: &mut dyn EventSink,
+    jr: &mut JobReport,
+    results: Vec<crate::report::CheckResult>,
+) -> bool {
+    let failed: Vec<String> = results
+        .iter()
+        .filter(|r| r.passed == Some(false))
+        .map(|r| format!("{}: {}", r.check, r.detail))
+        .collect();
+    let passed = results.iter().any(|r| r.passed == Some(true));
+    jr.verification = results;
+    let problem = if !failed.is_empty() {
+        Some(failed.join("; "))
+    } else if !passed {
+        Some("no check could be applied (e.g. cross-language with only one language built): outputs unverified".to_string())
+    } else {
+        None
+    };
+    events.emit(Event::Verified {
+        job: jr.name.clone(),
+        ok: problem.is_none(),
+        detail: problem.clone().unwrap_or_default(),
+    });
+    match problem {
+        Some(reason) => {
+            jr.status = JobStatus::VerifyFailed;
+            jr.reason = Some(reason);
+            emit_finished(events, jr);
+            false
+        }
+        None => true,
+    }
 }
 
 fn emit_finished(events: &mut dyn EventSink, jr: &JobReport) {

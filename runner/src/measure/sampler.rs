@@ -105,6 +105,9 @@ fn headline(
         MetricKind::Throughput { .. } => Ok(input_bytes.unwrap_or(0) as f64 / 1e6 / secs),
         MetricKind::Reported { field } => crate::verify::json_number(stdout, field),
         MetricKind::Instructions => super::callgrind::read_ir(callgrind_out).map(|ir| ir as f64),
+        MetricKind::Requests => {
+            Err("requests per second come from the load generator, not from one run".into())
+        }
     }
 }
 

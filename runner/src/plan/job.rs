@@ -40,6 +40,9 @@ pub struct Job {
     pub log_dir: PathBuf,
     /// Whether output checks apply.
     pub verified: bool,
+    /// The run command before expansion, and the values of its fixed placeholders: a service's
+    /// `{port}` and `{fixture.…}` are known only when an instance starts (see [`service_argv`]).
+    pub template: (Vec<String>, Vec<(String, String)>),
 }
 
 /// Paths a plan needs from the outside.
@@ -74,6 +77,10 @@ fn lookup<'a>(
     fixed: &'a [(&'a str, String)],
 ) -> impl Fn(&str) -> Option<String> + 'a {
     move |name: &str| {
+        // Known only when a service instance starts: shown as written until then.
+        if name == "port" || name.starts_with("fixture.") {
+            return Some(format!("{{{name}}}"));
+        }
         if let Some(p) = name.strip_prefix("param.") {
             return ctx.params.get(p).cloned();
         }
@@ -134,6 +141,13 @@ pub fn lang_job(
     let out_dir = base.join("run");
     let fixed_run = run_fixed(&out_dir);
     let run = expand_all(&imp.run, &lookup(ctx, &fixed_run), &name, "run")?;
+    let template = (
+        imp.run.clone(),
+        fixed_run
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    );
     Ok(Job {
         contender: Contender::Lang(lang),
         name,
@@ -150,6 +164,7 @@ pub fn lang_job(
         verify_dir: base.join("verify"),
         log_dir: base,
         verified: true,
+        template,
     })
 }
 
@@ -172,6 +187,13 @@ pub fn reference_job(
         ("out", out_dir.display().to_string()),
     ];
     let run = expand_all(&r.run, &lookup(ctx, &fixed), &r.name, "run")?;
+    let template = (
+        r.run.clone(),
+        fixed
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    );
     Ok(Job {
         contender: Contender::Reference(index),
         name: r.name.clone(),
@@ -184,6 +206,7 @@ pub fn reference_job(
         verify_dir: base.join("verify"),
         log_dir: base,
         verified: r.verified,
+        template,
     })
 }
 
@@ -194,21 +217,116 @@ pub fn verify_argv(job: &Job) -> Vec<String> {
     job.run.iter().map(|a| a.replace(&from, &to)).collect()
 }
 
+/// The addresses of a running instance: its port and its fixtures' ports by name.
+#[derive(Debug, Clone, Default)]
+pub struct Addresses {
+    /// The service's port.
+    pub port: u16,
+    /// Fixture name → ports of its instances.
+    pub fixtures: BTreeMap<String, Vec<u16>>,
+}
+
+impl Addresses {
+    /// `{port}`, `{fixture.NAME}` (all instances, comma-separated `127.0.0.1:PORT`) and
+    /// `{fixture.NAME.N}`.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let addr = |p: &u16| format!("127.0.0.1:{p}");
+        let mut v = vec![("port".to_string(), self.port.to_string())];
+        for (name, ports) in &self.fixtures {
+            let all: Vec<String> = ports.iter().map(addr).collect();
+            v.push((format!("fixture.{name}"), all.join(",")));
+            for (i, p) in ports.iter().enumerate() {
+                v.push((format!("fixture.{name}.{i}"), addr(p)));
+            }
+        }
+        v
+    }
+}
+
+/// Expands `argv` with a live lookup: `fixed` values, then params and inputs.
+fn expand_live(
+    argv: &[String],
+    ctx: &PlanContext,
+    fixed: &[(String, String)],
+    job: &str,
+    what: &str,
+) -> Result<Vec<String>, PlanError> {
+    let look = |name: &str| {
+        if let Some(v) = fixed.iter().find(|(k, _)| k == name) {
+            return Some(v.1.clone());
+        }
+        if let Some(p) = name.strip_prefix("param.") {
+            return ctx.params.get(p).cloned();
+        }
+        if let Some(i) = name.strip_prefix("input.") {
+            return ctx.inputs.get(i).map(|p| p.display().to_string());
+        }
+        None
+    };
+    expand_all(argv, &look, job, what)
+}
+
+/// A service job's run command for one instance, with `{out}` pointing at `out`.
+pub fn service_argv(
+    job: &Job,
+    ctx: &PlanContext,
+    addrs: &Addresses,
+    out: &Path,
+) -> Result<Vec<String>, PlanError> {
+    let mut fixed: Vec<(String, String)> = job
+        .template
+        .1
+        .iter()
+        .filter(|(k, _)| k != "out")
+        .cloned()
+        .collect();
+    fixed.push(("out".into(), out.display().to_string()));
+    fixed.extend(addrs.pairs());
+    expand_live(&job.template.0, ctx, &fixed, &job.name, "run")
+}
+
+/// A fixture command for one instance on `port`.
+pub fn fixture_argv(
+    argv: &[String],
+    ctx: &PlanContext,
+    port: u16,
+    label: &str,
+) -> Result<Vec<String>, PlanError> {
+    let fixed = vec![
+        ("root".to_string(), ctx.root.display().to_string()),
+        ("port".to_string(), port.to_string()),
+    ];
+    expand_live(argv, ctx, &fixed, label, "fixture run")
+}
+
+/// Expands a check command for a job whose service instance runs at `addrs`.
+pub fn check_command_live(
+    argv: &[String],
+    job: &Job,
+    ctx: &PlanContext,
+    addrs: &Addresses,
+) -> Result<Vec<String>, PlanError> {
+    let mut fixed = vec![
+        ("root".to_string(), ctx.root.display().to_string()),
+        ("out".to_string(), job.verify_dir.display().to_string()),
+        ("lang".to_string(), job.name.clone()),
+        (
+            "stdout".to_string(),
+            job.log_dir.join("verify.stdout").display().to_string(),
+        ),
+    ];
+    if let Some(a) = &job.artifact {
+        fixed.push(("artifact".to_string(), a.display().to_string()));
+    }
+    fixed.extend(addrs.pairs());
+    expand_live(argv, ctx, &fixed, &job.name, "verify command")
+}
+
 /// Expands a check command for one job's verification outputs.
 pub fn check_command(
     argv: &[String],
     job: &Job,
     ctx: &PlanContext,
 ) -> Result<Vec<String>, PlanError> {
-    let fixed = [
-        ("root", ctx.root.display().to_string()),
-        ("out", job.verify_dir.display().to_string()),
-        ("lang", job.name.clone()),
-        (
-            "stdout",
-            job.log_dir.join("verify.stdout").display().to_string(),
-        ),
-    ];
-    let look = lookup(ctx, &fixed);
-    expand_all(argv, &look, &job.name, "verify command")
+    check_command_live(argv, job, ctx, &Addresses::default())
 }

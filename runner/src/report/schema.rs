@@ -321,6 +321,52 @@ pub struct JobReport {
     pub command: Vec<String>,
     /// Last lines of stderr of a failed run.
     pub stderr_tail: Option<String>,
+    /// Services: every load level with its rounds (the headline level's rounds are also the
+    /// `samples`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load: Vec<LoadLevel>,
+}
+
+/// One load level of a service benchmark (a connection count, closed or open loop).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LoadLevel {
+    /// Concurrent connections.
+    pub connections: u32,
+    /// Open loop: the intended total rate (requests/s); `None` for closed loop.
+    pub rate: Option<f64>,
+    /// True for the level whose requests/s is the headline.
+    pub headline: bool,
+    /// One per measured round, in order.
+    pub rounds: Vec<LoadRound>,
+    /// Requests/s over the rounds.
+    pub rps: Option<Summary>,
+}
+
+/// One measured window at one load level.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LoadRound {
+    /// Length of the window, ns.
+    pub window_ns: u64,
+    /// Responses completed in the window.
+    pub requests: u64,
+    /// Responses per second.
+    pub rps: f64,
+    /// Response body bytes per second.
+    pub body_bytes_per_s: f64,
+    /// Latency from the actual send.
+    pub latency: crate::load::Latency,
+    /// Open loop: latency from the intended send time (coordinated omission corrected).
+    pub latency_corrected: Option<crate::load::Latency>,
+    /// Responses by status code.
+    pub statuses: BTreeMap<String, u64>,
+    /// Failed requests by kind: connect, timeout, closed, parse, io.
+    pub errors: BTreeMap<String, u64>,
+    /// User CPU of the service's process group during the window, ns.
+    pub server_user_ns: u64,
+    /// System CPU of the service's process group during the window, ns.
+    pub server_sys_ns: u64,
+    /// Peak RSS of the service's process group (sum of its processes' high-water marks), bytes.
+    pub server_max_rss_bytes: u64,
 }
 
 /// A pairwise comparison of the headline metric.
@@ -352,6 +398,7 @@ impl JobReport {
             instructions: None,
             command: Vec::new(),
             stderr_tail: None,
+            load: Vec::new(),
         }
     }
 }

@@ -7,6 +7,8 @@
 //! fails, naming whom it disagrees with. With only one job there is nothing to compare: the
 //! check is "not applicable", and a job needs at least one applicable check that passed.
 
+pub mod http;
+
 use crate::exec::{Backend, RunSpec};
 use crate::input::sha256_file;
 use crate::manifest::{Check, OutputRef};
@@ -138,7 +140,9 @@ pub fn per_job(
                     ),
                 });
             }
-            Check::CrossLanguage(_) | Check::Numeric { .. } => {}
+            // Cross-job checks are `across`'s; http scripts run against a live service
+            // (`http::script`).
+            Check::CrossLanguage(_) | Check::Numeric { .. } | Check::Http(_) => {}
         }
     }
     results
