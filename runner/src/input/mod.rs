@@ -81,6 +81,54 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
+/// Size and SHA-256 of an input: a file, or a folder (every file below it, in sorted path
+/// order: the hash covers each relative path and its contents; the size is the sum of the files).
+pub fn measure_input(path: &Path) -> std::io::Result<(u64, String)> {
+    if !std::fs::metadata(path)?.is_dir() {
+        return Ok((std::fs::metadata(path)?.len(), sha256_file(path)?));
+    }
+    let mut files = Vec::new();
+    walk(path, Path::new(""), &mut files)?;
+    files.sort();
+    let mut h = Sha256::new();
+    let mut total = 0;
+    for rel in files {
+        let p = path.join(&rel);
+        total += std::fs::metadata(&p)?.len();
+        h.update(rel.to_string_lossy().as_bytes());
+        h.update([0]);
+        h.update(sha256_file(&p)?.as_bytes());
+        h.update([0]);
+    }
+    Ok((total, hex::encode(h.finalize())))
+}
+
+fn walk(root: &Path, rel: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(root.join(rel))? {
+        let e = e?;
+        let r = rel.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            walk(root, &r, out)?;
+        } else {
+            out.push(r);
+        }
+    }
+    Ok(())
+}
+
+/// Total size of the files below `path` (or of the file itself).
+fn input_bytes(path: &Path) -> std::io::Result<u64> {
+    if !std::fs::metadata(path)?.is_dir() {
+        return Ok(std::fs::metadata(path)?.len());
+    }
+    let mut files = Vec::new();
+    walk(path, Path::new(""), &mut files)?;
+    files
+        .iter()
+        .map(|f| std::fs::metadata(path.join(f)).map(|m| m.len()))
+        .sum()
+}
+
 fn hash_tree(h: &mut Sha256, root: &Path, rel: &Path) -> std::io::Result<()> {
     let path = root.join(rel);
     let meta = std::fs::metadata(&path)?;
@@ -158,8 +206,7 @@ pub fn resolve(
         let resolved = match def {
             InputDef::File(p) => {
                 let path = root.join(p);
-                let bytes = std::fs::metadata(&path).map_err(io(&path))?.len();
-                let sha256 = sha256_file(&path).map_err(io(&path))?;
+                let (bytes, sha256) = measure_input(&path).map_err(io(&path))?;
                 Resolved {
                     report: InputReport {
                         name: name.clone(),
@@ -186,10 +233,7 @@ pub fn resolve(
                 let cached = std::fs::read(&meta_path)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<Meta>(&b).ok())
-                    .filter(|meta| {
-                        meta.key == key
-                            && std::fs::metadata(&file).map(|f| f.len()).ok() == Some(meta.bytes)
-                    });
+                    .filter(|meta| meta.key == key && input_bytes(&file).ok() == Some(meta.bytes));
                 let (bytes, sha256, was_cached) = match cached {
                     Some(meta) => (meta.bytes, meta.sha256, true),
                     None => {
@@ -207,9 +251,12 @@ pub fn resolve(
                         if let Some(prep) = prepare {
                             run_step(name, "prepare", prep, &look, root, &dir, env, backend)?;
                         }
+                        // A half-written folder from an interrupted generation must not linger.
+                        if file.is_dir() {
+                            let _ = std::fs::remove_dir_all(&file);
+                        }
                         run_step(name, "generate", generate, &look, root, &dir, env, backend)?;
-                        let bytes = std::fs::metadata(&file).map_err(io(&file))?.len();
-                        let sha256 = sha256_file(&file).map_err(io(&file))?;
+                        let (bytes, sha256) = measure_input(&file).map_err(io(&file))?;
                         let meta = Meta {
                             key: key.clone(),
                             bytes,
@@ -327,6 +374,23 @@ mod tests {
             cache_key(dir.path(), &gen, None, &["gen".into()], &params).unwrap(),
             cache_key(dir.path(), &gen, None, &["gen".into()], &params).unwrap()
         );
+    }
+
+    #[test]
+    fn a_folder_input_is_measured_by_its_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("a/b")).unwrap();
+        std::fs::write(d.path().join("a/b/x.txt"), "hello").unwrap();
+        std::fs::write(d.path().join("y.md"), "abc").unwrap();
+        let (bytes, h1) = measure_input(d.path()).unwrap();
+        assert_eq!(bytes, 8);
+        assert_eq!(input_bytes(d.path()).unwrap(), 8);
+        std::fs::write(d.path().join("y.md"), "abd").unwrap();
+        let (_, h2) = measure_input(d.path()).unwrap();
+        assert_ne!(h1, h2, "a changed file changes the hash");
+        std::fs::rename(d.path().join("y.md"), d.path().join("z.md")).unwrap();
+        let (_, h3) = measure_input(d.path()).unwrap();
+        assert_ne!(h2, h3, "a renamed file changes the hash");
     }
 
     #[test]

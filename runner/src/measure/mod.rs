@@ -449,20 +449,11 @@ pub fn project(
         update(&report);
     }
 
-    // Checks.
-    let checked: Vec<&Job> = ran.iter().filter(|j| j.verified).collect();
-    let outs: Vec<Outputs> = checked
-        .iter()
-        .map(|j| Outputs {
-            name: j.name.clone(),
-            dir: j.verify_dir.clone(),
-            stdout: j.log_dir.join("verify.stdout"),
-        })
-        .collect();
-    let mut cross = verify::across(&m.checks, &outs);
-    let mut contenders: Vec<Job> = Vec::new();
+    // Checks. Per-job checks first (a check command may derive files in {out}, e.g. a
+    // canonical dump of a database), then the cross-language comparisons of those folders.
+    let mut per_job: Vec<Option<Vec<crate::report::CheckResult>>> = Vec::new();
     for job in &ran {
-        let jr_results = if job.verified {
+        per_job.push(job.verified.then(|| {
             let out = Outputs {
                 name: job.name.clone(),
                 dir: job.verify_dir.clone(),
@@ -471,20 +462,29 @@ pub fn project(
             let expand =
                 |argv: &[String]| plan::check_command(argv, job, &pctx).map_err(|e| e.to_string());
             let env = merged_env(&ctx.env, &job.env);
-            let mut results =
-                verify::per_job(&m.checks, &out, &ctx.root, &env, &expand, ctx.backend);
-            results.extend(cross.remove(&job.name).unwrap_or_default());
-            Some(results)
-        } else {
-            None
-        };
+            verify::per_job(&m.checks, &out, &ctx.root, &env, &expand, ctx.backend)
+        }));
+    }
+    let outs: Vec<Outputs> = ran
+        .iter()
+        .filter(|j| j.verified)
+        .map(|j| Outputs {
+            name: j.name.clone(),
+            dir: j.verify_dir.clone(),
+            stdout: j.log_dir.join("verify.stdout"),
+        })
+        .collect();
+    let mut cross = verify::across(&m.checks, &outs);
+    let mut contenders: Vec<Job> = Vec::new();
+    for (job, results) in ran.iter().zip(per_job) {
         let jr = set_job(&mut report, &job.contender, &job.name);
-        match jr_results {
+        match results {
             None => {
                 jr.status = JobStatus::Pending;
                 contenders.push(job.clone());
             }
-            Some(results) => {
+            Some(mut results) => {
+                results.extend(cross.remove(&job.name).unwrap_or_default());
                 if settle_verification(ctx.events, jr, results) {
                     contenders.push(job.clone());
                 }

@@ -1,0 +1,3 @@
+module vectoringester
+
+go 1.27
