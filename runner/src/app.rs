@@ -262,8 +262,11 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
         return USAGE;
     };
     let root = manifest::root_of(&first.path);
-    let tc = match Pins::find(&root) {
-        Ok((p, dir)) => Toolchains::new(&dir, p),
+    let (tc, cpu) = match Pins::find(&root) {
+        Ok((p, dir)) => {
+            let cpu = p.cpu.level;
+            (Toolchains::new(&dir, p), cpu)
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return USAGE;
@@ -272,6 +275,8 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
     if let Err(e) = tc.provision() {
         eprintln!("warning: {e}");
     }
+    // Tests build with the same CPU level as benches, so compiled dependencies are shared.
+    let base_env = measure::merged_env(&tc.env(), &cpu.build_env());
     let interrupt = Interrupt::install().unwrap_or_else(|_| Interrupt::none());
     let mut backend = Native::new(interrupt.clone(), None);
     let (mut passed, mut failed) = (0, 0);
@@ -314,7 +319,7 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
                 argv: argv.clone(),
                 cwd: dir,
                 env: measure::merged_env(
-                    &tc.env(),
+                    &base_env,
                     &imp.env
                         .iter()
                         .map(|(k, v)| (k.clone(), v.clone()))

@@ -154,7 +154,9 @@ fn hash_tree(h: &mut Sha256, root: &Path, rel: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The cache key of a generated input.
+/// The cache key of a generated input: its commands as they will run (parameters substituted,
+/// `{out}` and `{root}` left symbolic) and the contents of its sources. Parameters the commands
+/// do not use are not part of it, so two projects that generate the same input share one file.
 pub fn cache_key(
     root: &Path,
     generate: &[String],
@@ -162,20 +164,21 @@ pub fn cache_key(
     sources: &[String],
     params: &BTreeMap<String, String>,
 ) -> std::io::Result<String> {
+    let look = |n: &str| -> Option<String> {
+        match n.strip_prefix("param.") {
+            Some(p) => params.get(p).cloned(),
+            None => Some(format!("{{{n}}}")),
+        }
+    };
     let mut h = Sha256::new();
-    h.update(b"runner-input-v1\0");
+    h.update(b"runner-input-v2\0");
     for part in [Some(generate), prepare].into_iter().flatten() {
         for a in part {
+            let a = crate::manifest::placeholder::expand(a, &look).unwrap_or_else(|_| a.clone());
             h.update(a.as_bytes());
             h.update([0]);
         }
         h.update([1]);
-    }
-    for (k, v) in params {
-        h.update(k.as_bytes());
-        h.update([b'=']);
-        h.update(v.as_bytes());
-        h.update([0]);
     }
     for s in sources {
         hash_tree(&mut h, root, Path::new(s))?;
@@ -226,10 +229,11 @@ pub fn resolve(
             } => {
                 let key = cache_key(root, generate, prepare.as_deref(), sources, params)
                     .map_err(io(root))?;
-                let dir = cache.join(&m.slug);
+                // Keyed by content, not by project: identical generators share one file.
+                let dir = cache.join("shared");
                 std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-                let file = dir.join(format!("{name}-{}", &key[..16]));
-                let meta_path = dir.join(format!("{name}-{}.meta.json", &key[..16]));
+                let file = dir.join(&key[..24]);
+                let meta_path = dir.join(format!("{}.meta.json", &key[..24]));
                 let cached = std::fs::read(&meta_path)
                     .ok()
                     .and_then(|b| serde_json::from_slice::<Meta>(&b).ok())
@@ -374,6 +378,25 @@ mod tests {
             cache_key(dir.path(), &gen, None, &["gen".into()], &params).unwrap(),
             cache_key(dir.path(), &gen, None, &["gen".into()], &params).unwrap()
         );
+    }
+
+    #[test]
+    fn unused_parameters_do_not_change_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let gen = vec![
+            "ffmpeg".to_string(),
+            "-t".into(),
+            "{param.duration}".into(),
+            "{out}".into(),
+        ];
+        let mut a = BTreeMap::new();
+        a.insert("duration".to_string(), "60".to_string());
+        let mut b = a.clone();
+        b.insert("width".to_string(), "320".to_string());
+        let ka = cache_key(dir.path(), &gen, None, &[], &a).unwrap();
+        assert_eq!(ka, cache_key(dir.path(), &gen, None, &[], &b).unwrap());
+        b.insert("duration".to_string(), "5".to_string());
+        assert_ne!(ka, cache_key(dir.path(), &gen, None, &[], &b).unwrap());
     }
 
     #[test]
