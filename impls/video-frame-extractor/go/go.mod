@@ -1,0 +1,3 @@
+module videoframeextractor
+
+go 1.27
