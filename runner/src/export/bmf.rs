@@ -1,8 +1,8 @@
 //! Bencher Metric Format (BMF, <https://bencher.dev/docs/reference/bencher-metric-format/>):
 //! `{"<slug>/<job>": {"<measure>": {"value", "lower_value", "upper_value"}}}`. Measures:
 //! `latency` (mean wall time in nanoseconds, as Bencher's built-in latency measure expects, with
-//! the 95% CI as bounds), `throughput` (the headline, when the project's metric is throughput,
-//! in the metric's unit, with its 95% CI), `peak-rss` (bytes: mean of the runs' peaks, bounds
+//! the 95% CI as bounds), `throughput` (the headline, when the project's metric is throughput or
+//! requests per second, in the metric's unit, with its 95% CI), `peak-rss` (bytes: mean of the runs' peaks, bounds
 //! min and max) and `binary-size` (bytes, when the build reported it).
 
 use crate::report::Report;
@@ -25,7 +25,11 @@ pub fn render(report: &Report) -> String {
                 s.wall_s.ci95_high * 1e9,
             ),
         );
-        if p.metric.as_ref().is_some_and(|m| m.name == "throughput") {
+        if p
+            .metric
+            .as_ref()
+            .is_some_and(|m| m.name == "throughput" || m.name == "requests")
+        {
             m.insert(
                 "throughput".into(),
                 measure(s.headline.mean, s.headline.ci95_low, s.headline.ci95_high),

@@ -2,7 +2,8 @@
 //! min, max, times, exit_codes}]}`, all times in seconds, one result per measured job. `command` is
 //! `"<project slug> <job name>"`; `times` holds each run's wall time and `exit_codes` each run's
 //! exit code (0 for the runs of an ok job). The figures are wall time, not the headline metric,
-//! because that is what hyperfine measures.
+//! because that is what hyperfine measures. Service projects (requests per second under load) are
+//! left out: their samples are load windows, not command runs.
 
 use crate::exec::Exit;
 use crate::report::Report;
@@ -32,6 +33,8 @@ struct HfExport {
 /// Renders the report as hyperfine JSON.
 pub fn render(report: &Report) -> String {
     let results = super::measured(report)
+        // A service's samples are load windows, not runs of a command: nothing for hyperfine.
+        .filter(|(p, _, _)| p.metric.as_ref().is_none_or(|m| m.name != "requests"))
         .map(|(p, j, s)| HfResult {
             command: format!("{} {}", p.slug, j.name),
             mean: s.wall_s.mean,

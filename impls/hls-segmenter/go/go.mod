@@ -1,0 +1,3 @@
+module hlssegmenter
+
+go 1.27
