@@ -1,0 +1,3 @@
+module audiochunker
+
+go 1.27
