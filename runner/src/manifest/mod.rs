@@ -237,11 +237,16 @@ fn known_keys_hint(keys: &[String]) -> String {
             "verify",
             "metric",
             "sampling",
+            "docker",
         ],
+        ["docker"] => &["default", "memory", "cpus"],
+        ["lang", _, "docker"] => &["dockerfile", "program"],
         ["text", _] => &["name", "summary", "skill"],
         ["requires"] => &["executables", "pkg_config"],
         ["inputs", _] => &["generate", "prepare", "sources", "path"],
-        ["lang", _] => &["todo", "dir", "build", "artifact", "run", "test", "env"],
+        ["lang", _] => &[
+            "todo", "dir", "build", "artifact", "run", "test", "env", "docker",
+        ],
         ["reference", _] => &["name", "run", "verified", "env"],
         ["verify", _] => &[
             "kind",
