@@ -122,9 +122,7 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
             _ => {
                 return Err(OptionsError {
                     flag: "--memory".into(),
-                    message: format!(
-                        "`{m}` is not a size of at least 6M: use e.g. 512M or 2G"
-                    ),
+                    message: format!("`{m}` is not a size of at least 6M: use e.g. 512M or 2G"),
                 })
             }
         },

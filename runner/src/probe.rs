@@ -44,7 +44,9 @@ struct Options {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', " ")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', " ")
 }
 
 fn pin(cpu: usize) -> Result<(), String> {
@@ -71,9 +73,12 @@ fn oom_kills() -> Option<u64> {
             .find_map(|l| l.strip_prefix("oom_kill "))
             .and_then(|v| v.trim().parse().ok())
     };
-    ["/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"]
-        .iter()
-        .find_map(|p| std::fs::read_to_string(p).ok().and_then(|t| field(&t)))
+    [
+        "/sys/fs/cgroup/memory.events",
+        "/sys/fs/cgroup/memory/memory.oom_control",
+    ]
+    .iter()
+    .find_map(|p| std::fs::read_to_string(p).ok().and_then(|t| field(&t)))
 }
 
 /// The container's main process: reap orphans until standard input closes.
@@ -170,7 +175,10 @@ pub fn run(args: Vec<String>) -> i32 {
         }
     }
     let fail = |msg: String| {
-        let _ = std::fs::write(result, format!("{{\"spawn_error\":\"{}\"}}\n", escape(&msg)));
+        let _ = std::fs::write(
+            result,
+            format!("{{\"spawn_error\":\"{}\"}}\n", escape(&msg)),
+        );
         127
     };
     let mut cmd = Command::new(&rest[1]);
@@ -183,7 +191,11 @@ pub fn run(args: Vec<String>) -> i32 {
         };
         f.map(Stdio::from).map_err(|e| format!("{path}: {e}"))
     };
-    for (path, write, which) in [(&o.stdin, false, 0), (&o.stdout, true, 1), (&o.stderr, true, 2)] {
+    for (path, write, which) in [
+        (&o.stdin, false, 0),
+        (&o.stdout, true, 1),
+        (&o.stderr, true, 2),
+    ] {
         if let Some(p) = path {
             match open(p, write) {
                 Ok(s) if which == 0 => {

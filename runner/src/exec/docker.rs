@@ -30,7 +30,7 @@
 
 use super::interrupt::Interrupt;
 use super::native::Native;
-use super::{Backend, ExecError, Exit, JobSetup, Prepared, PrepareError, RunOutcome, RunSpec};
+use super::{Backend, ExecError, Exit, JobSetup, PrepareError, Prepared, RunOutcome, RunSpec};
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, PortBinding};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, BuildImageOptionsBuilder, CreateContainerOptionsBuilder,
@@ -157,7 +157,11 @@ pub fn check_static(path: &Path) -> Result<(), String> {
         .take(1 << 20)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u16_at = |o: usize| {
+        bytes
+            .get(o..o + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
     let u32_at = |o: usize| {
         bytes
             .get(o..o + 4)
@@ -280,7 +284,12 @@ fn context_files(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>, u32)>> {
     let ignore: Vec<String> = std::fs::read_to_string(dir.join(".dockerignore"))
         .unwrap_or_default()
         .lines()
-        .map(|l| l.trim().trim_start_matches("./").trim_end_matches('/').to_string())
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_string()
+        })
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
     let mut out = Vec::new();
@@ -501,17 +510,20 @@ impl Docker {
                     .file_name()
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_else(|| "program".into());
-                let data = std::fs::read(artifact).map_err(|e| {
-                    failed(format!("cannot read {}: {e}", artifact.display()))
-                })?;
-                let dockerfile = format!(
-                    "FROM scratch\nCOPY program /bench/{name}\nLABEL {LABEL}=1\n"
-                );
+                let data = std::fs::read(artifact)
+                    .map_err(|e| failed(format!("cannot read {}: {e}", artifact.display())))?;
+                let dockerfile =
+                    format!("FROM scratch\nCOPY program /bench/{name}\nLABEL {LABEL}=1\n");
                 let files = vec![
                     ("Dockerfile".to_string(), dockerfile.into_bytes(), 0o644),
                     ("program".to_string(), data, 0o755),
                 ];
-                (files, "Dockerfile".to_string(), format!("/bench/{name}"), "scratch")
+                (
+                    files,
+                    "Dockerfile".to_string(),
+                    format!("/bench/{name}"),
+                    "scratch",
+                )
             }
         };
         let tar = tar_of(&files)
@@ -590,7 +602,10 @@ impl Docker {
             let client = &self.client;
             self.rt.block_on(async {
                 let _ = client
-                    .kill_container(&id, Some(KillContainerOptionsBuilder::new().signal("KILL").build()))
+                    .kill_container(
+                        &id,
+                        Some(KillContainerOptionsBuilder::new().signal("KILL").build()),
+                    )
                     .await;
             });
         }
@@ -744,7 +759,13 @@ impl Backend for Docker {
                 Ok(a) => Some(a.input),
                 Err(_) => None,
             };
-            if let Err(e) = client.start_container(&id, None::<bollard::query_parameters::StartContainerOptions>).await {
+            if let Err(e) = client
+                .start_container(
+                    &id,
+                    None::<bollard::query_parameters::StartContainerOptions>,
+                )
+                .await
+            {
                 let opts = RemoveContainerOptionsBuilder::new().force(true).build();
                 let _ = client.remove_container(&id, Some(opts)).await;
                 return Err(format!("cannot start the container from {tag}: {e}"));
@@ -990,7 +1011,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("s.sh");
         std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
-        assert!(check_static(&script).unwrap_err().contains("not a 64-bit ELF"));
+        assert!(check_static(&script)
+            .unwrap_err()
+            .contains("not a 64-bit ELF"));
     }
 
     #[test]
@@ -999,7 +1022,10 @@ mod tests {
         assert!(!owner_alive("999999999:1"));
         assert!(!owner_alive(""));
         let pid = std::process::id();
-        assert!(!owner_alive(&format!("{pid}:1")), "a reused pid has another start time");
+        assert!(
+            !owner_alive(&format!("{pid}:1")),
+            "a reused pid has another start time"
+        );
     }
 
     #[test]

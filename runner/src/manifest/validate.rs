@@ -544,14 +544,20 @@ pub fn validate(
                 {
                     v.err(
                         d.dockerfile.span(),
-                        format!("{} must be a relative path inside the implementation's folder", what("docker.dockerfile")),
+                        format!(
+                            "{} must be a relative path inside the implementation's folder",
+                            what("docker.dockerfile")
+                        ),
                         "not a relative path",
                         "e.g. dockerfile = \"Dockerfile\" (the folder is the build context)",
                     );
                 } else if !v.root.join(&dir).join(rel).is_file() {
                     v.err(
                         d.dockerfile.span(),
-                        format!("{} `{file}` does not exist in {dir}", what("docker.dockerfile")),
+                        format!(
+                            "{} `{file}` does not exist in {dir}",
+                            what("docker.dockerfile")
+                        ),
                         "not found",
                         "the path is relative to the implementation's folder (`dir`)",
                     );
@@ -560,7 +566,10 @@ pub fn validate(
                     if !p.get_ref().starts_with('/') {
                         v.err(
                             p.span(),
-                            format!("{} must be an absolute path inside the image", what("docker.program")),
+                            format!(
+                                "{} must be an absolute path inside the image",
+                                what("docker.program")
+                            ),
                             "not absolute",
                             "e.g. program = \"/bench/log-masker\"",
                         );
@@ -726,7 +735,10 @@ pub fn validate(
                 Some(b) if b >= 6 << 20 => docker.memory = Some(b),
                 _ => v.err(
                     m.span(),
-                    format!("docker.memory `{}` is not a size of at least 6M", m.get_ref()),
+                    format!(
+                        "docker.memory `{}` is not a size of at least 6M",
+                        m.get_ref()
+                    ),
                     "not a size",
                     "e.g. memory = \"512M\" or \"2G\" (Docker needs at least 6 MiB)",
                 ),

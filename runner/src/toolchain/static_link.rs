@@ -68,7 +68,10 @@ mod tests {
 
     #[test]
     fn rust_gets_crt_static_after_the_cpu_flags_and_an_explicit_target() {
-        let mut env = vec![("RUSTFLAGS".to_string(), "-C target-cpu=x86-64-v3".to_string())];
+        let mut env = vec![(
+            "RUSTFLAGS".to_string(),
+            "-C target-cpu=x86-64-v3".to_string(),
+        )];
         add_env(Lang::Rust, &mut env);
         assert_eq!(
             env.last().unwrap(),
