@@ -79,7 +79,7 @@ pub fn parse_bytes(s: &str) -> Option<u64> {
         "T" | "t" => 1 << 40,
         _ => return None,
     };
-    (n.is_finite() && n >= 0.0).then(|| (n * mult as f64) as u64)
+    (n.is_finite() && n >= 0.0).then_some((n * mult as f64) as u64)
 }
 
 /// Bytes in binary units: `397312` → `"388 KiB"`.
