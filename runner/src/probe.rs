@@ -16,6 +16,12 @@
 //! - `--cgroup-oom`: counts the kernel's OOM kills in the probe's own cgroup (v1
 //!   `memory.oom_control` or v2 `memory.events`) before and after the run; a container's
 //!   out-of-memory kill shows as `"oom_kills":1`.
+//! - `--pidfile PATH`: the program runs in its own process group, whose id is written to PATH
+//!   once it started (a server in a container, stopped later with `--signal`).
+//!
+//! `runner-probe --signal PIDFILE SIGNAL` sends SIGNAL (`TERM`, `KILL`, `INT` or a number) to the
+//! process group named in PIDFILE: how the runner stops a server it started in a container,
+//! where Docker has no way to signal one exec.
 //!
 //! `runner-probe --idle` is the long-lived main process of a container: it reaps orphans and
 //! exits when its standard input reaches end of file (the runner holds it open; when the runner
@@ -41,6 +47,7 @@ struct Options {
     stderr: Option<String>,
     timeout: Option<Duration>,
     cgroup_oom: bool,
+    pidfile: Option<String>,
 }
 
 fn escape(s: &str) -> String {
@@ -103,11 +110,47 @@ fn idle() -> i32 {
     }
 }
 
+/// `--signal PIDFILE SIGNAL`: signals the process group named in PIDFILE.
+fn signal(args: &[String]) -> i32 {
+    let (Some(file), Some(sig)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: runner-probe --signal PIDFILE SIGNAL");
+        return 2;
+    };
+    let sig = match sig.as_str() {
+        "TERM" => libc::SIGTERM,
+        "KILL" => libc::SIGKILL,
+        "INT" => libc::SIGINT,
+        n => match n.parse() {
+            Ok(n) => n,
+            Err(_) => {
+                eprintln!("runner-probe: unknown signal {n}");
+                return 2;
+            }
+        },
+    };
+    let pid: i32 = match std::fs::read_to_string(file).map(|t| t.trim().parse()) {
+        Ok(Ok(p)) if p > 1 => p,
+        _ => {
+            eprintln!("runner-probe: {file} holds no process id");
+            return 1;
+        }
+    };
+    // SAFETY: sending a signal has no memory-safety preconditions.
+    if unsafe { libc::killpg(pid, sig) } == 0 {
+        0
+    } else {
+        1
+    }
+}
+
 /// Runs the probe with `args` as the command line after the program name
-/// (`[OPTIONS] RESULT_FILE PROGRAM [ARGS…]`, or `--idle`); returns the process exit code.
+/// (`[OPTIONS] RESULT_FILE PROGRAM [ARGS…]`, `--idle`, or `--signal PIDFILE SIGNAL`); returns
+/// the process exit code.
 pub fn run(args: Vec<String>) -> i32 {
-    if args.first().map(String::as_str) == Some("--idle") {
-        return idle();
+    match args.first().map(String::as_str) {
+        Some("--idle") => return idle(),
+        Some("--signal") => return signal(&args[1..]),
+        _ => {}
     }
     let mut o = Options::default();
     let mut rest = args.as_slice();
@@ -144,7 +187,7 @@ pub fn run(args: Vec<String>) -> i32 {
                     return 2;
                 }
             },
-            "--stdin" | "--stdout" | "--stderr" => {
+            "--stdin" | "--stdout" | "--stderr" | "--pidfile" => {
                 let v = match need(value) {
                     Ok(v) => v,
                     Err(code) => return code,
@@ -152,6 +195,7 @@ pub fn run(args: Vec<String>) -> i32 {
                 match flag.as_str() {
                     "--stdin" => o.stdin = Some(v),
                     "--stdout" => o.stdout = Some(v),
+                    "--pidfile" => o.pidfile = Some(v),
                     _ => o.stderr = Some(v),
                 }
                 2
@@ -164,7 +208,7 @@ pub fn run(args: Vec<String>) -> i32 {
         rest = &rest[step.min(rest.len())..];
     }
     if rest.len() < 2 {
-        eprintln!("usage: runner-probe [--cpu N] [--timeout-ms N] [--stdin F] [--stdout F] [--stderr F] [--cgroup-oom] RESULT_FILE PROGRAM [ARGS…]");
+        eprintln!("usage: runner-probe [--cpu N] [--timeout-ms N] [--stdin F] [--stdout F] [--stderr F] [--pidfile F] [--cgroup-oom] RESULT_FILE PROGRAM [ARGS…]");
         return 2;
     }
     let result = &rest[0];
@@ -211,7 +255,8 @@ pub fn run(args: Vec<String>) -> i32 {
             }
         }
     }
-    if o.timeout.is_some() {
+    let own_group = o.timeout.is_some() || o.pidfile.is_some();
+    if own_group {
         cmd.process_group(0);
     }
     let oom_before = if o.cgroup_oom { oom_kills() } else { None };
@@ -221,6 +266,10 @@ pub fn run(args: Vec<String>) -> i32 {
         Err(e) => return fail(e.to_string()),
     };
     let pid = child.id() as i32;
+    if let Some(f) = &o.pidfile {
+        let tmp = format!("{f}.tmp");
+        let _ = std::fs::write(&tmp, format!("{pid}\n")).and_then(|_| std::fs::rename(&tmp, f));
+    }
     // The timer kills the group only while `done` is false, under the lock; the main thread sets
     // `done` under the same lock before reaping, so the kill never reaches a reused pid.
     let state = Arc::new((Mutex::new((false, false)), Condvar::new()));
@@ -264,7 +313,10 @@ pub fn run(args: Vec<String>) -> i32 {
         cv.notify_all();
         g.1
     };
-    if o.timeout.is_some() {
+    if let Some(f) = &o.pidfile {
+        let _ = std::fs::remove_file(f);
+    }
+    if own_group {
         // SAFETY: the leader is a zombie, so its pid (the group id) cannot have been reused.
         unsafe { libc::killpg(pid, libc::SIGKILL) };
     }

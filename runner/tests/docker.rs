@@ -461,3 +461,116 @@ fn a_runner_killed_outright_leaves_no_container_behind() {
         containers_of(pid)
     );
 }
+
+#[test]
+fn a_server_is_published_on_loopback_only_and_stopped() {
+    use runner::exec::interrupt::Interrupt;
+    use runner::exec::native::Native;
+    use runner::exec::{docker, Backend, Exit, JobSetup, RunSpec};
+    if !engine() {
+        return;
+    }
+    let dir = fixture("docker");
+    let root = dir.path().to_path_buf();
+    let imp = root.join("impl");
+    std::fs::create_dir_all(imp.join("bin")).unwrap();
+    let built = std::process::Command::new("rustc")
+        .current_dir(&imp)
+        .args([
+            "-O",
+            "-C",
+            "target-feature=+crt-static",
+            "main.rs",
+            "-o",
+            "bin/tiny",
+        ])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let work = root.join(".runner/work/svc/rust");
+    std::fs::create_dir_all(&work).unwrap();
+    let probe = docker::static_probe(&mut || {}).unwrap();
+    let mut d = docker::Docker::connect(
+        Interrupt::none(),
+        Native::new(Interrupt::none(), None),
+        probe,
+    )
+    .unwrap();
+    let artifact = imp.join("bin/tiny");
+    d.prepare(&JobSetup {
+        key: "svc/rust".into(),
+        project: "svc".into(),
+        name: "rust".into(),
+        reference: false,
+        dir: imp.clone(),
+        artifact: Some(artifact.clone()),
+        artifact_named: Some(artifact.clone()),
+        dockerfile: None,
+        program: None,
+        read_only: vec![root.clone()],
+        writable: work.clone(),
+        log: work.join("image-build.log"),
+        ports: vec![port],
+        memory: 256 << 20,
+        cpus: None,
+    })
+    .unwrap();
+    let input = imp.join("data/input.txt");
+    let spec = RunSpec {
+        argv: vec![
+            artifact.display().to_string(),
+            "serve".into(),
+            port.to_string(),
+            input.display().to_string(),
+            work.join("out.txt").display().to_string(),
+        ],
+        cwd: imp.clone(),
+        env: Vec::new(),
+        stdin: None,
+        stdout: work.join("server.stdout"),
+        stderr: work.join("server.stderr"),
+        timeout: Duration::from_secs(60),
+        output_cap: 1 << 20,
+        pin: None,
+    };
+    d.start_service("svc/rust", &spec).unwrap();
+    let mut reply = String::new();
+    assert!(
+        wait_until(Duration::from_secs(15), || {
+            reply.clear();
+            std::net::TcpStream::connect(("127.0.0.1", port))
+                .and_then(|mut s| s.read_to_string(&mut reply))
+                .is_ok()
+                && !reply.is_empty()
+        }),
+        "no answer on 127.0.0.1:{port}"
+    );
+    assert_eq!(reply, "hello from the input cache\n");
+    // Published on 127.0.0.1 only.
+    let ours: Vec<_> = runner_containers()
+        .into_iter()
+        .filter(|(_, _, labels)| labels["runner.job"] == "svc/rust")
+        .collect();
+    assert_eq!(ours.len(), 1);
+    let (_, body) = api("GET", &format!("/containers/{}/json", ours[0].0), None).unwrap();
+    let info: Value = serde_json::from_str(&body).unwrap();
+    let bindings = &info["HostConfig"]["PortBindings"][format!("{port}/tcp")];
+    assert_eq!(bindings[0]["HostIp"], "127.0.0.1", "{bindings}");
+    assert_eq!(info["HostConfig"]["NetworkMode"], docker::SERVICE_NETWORK);
+    let outcome = d.stop_service("svc/rust", Duration::from_secs(5)).unwrap();
+    assert_eq!(outcome.exit, Exit::Signal(libc::SIGTERM), "{outcome:?}");
+    assert!(outcome.wall > Duration::from_millis(1), "{outcome:?}");
+    d.cleanup();
+    let id = ours[0].0.clone();
+    assert!(
+        wait_until(Duration::from_secs(10), || !runner_containers()
+            .iter()
+            .any(|(c, _, _)| c == &id)),
+        "the server's container is still there"
+    );
+}

@@ -52,6 +52,10 @@ pub const LABEL: &str = "runner.managed";
 pub const OWNER_LABEL: &str = "runner.owner";
 /// Default memory limit of a container when neither the manifest nor `--memory` gives one.
 pub const DEFAULT_MEMORY: u64 = 4 << 30;
+/// The network of containers that publish ports (service benchmarks): a bridge without NAT
+/// (`enable_ip_masquerade=false`) and without inter-container traffic, so a server is reachable
+/// from this machine's 127.0.0.1 but reaches nothing outside.
+pub const SERVICE_NETWORK: &str = "runner-loopback";
 /// The target triple static Rust builds (and the static probe) are built for.
 pub const STATIC_TARGET: &str = "x86_64-unknown-linux-gnu";
 
@@ -95,6 +99,8 @@ struct Container {
     _lease: Option<Pin<Box<dyn tokio::io::AsyncWrite + Send>>>,
     /// Killed (timeout backstop, output cap, Ctrl-C): further runs cannot happen.
     dead: bool,
+    /// A server started by `start_service`: its probe's result file and pid file.
+    service: Option<(PathBuf, PathBuf, Instant)>,
 }
 
 /// The Docker backend.
@@ -364,6 +370,84 @@ struct ProbeResult {
     oom_kills: Option<u64>,
 }
 
+/// The probe's command line in the container for `spec`, with `{artifact}` renamed to the
+/// program's path in the image. Clears the output and result files first (the container's user
+/// must be able to create them).
+fn probe_command(
+    spec: &RunSpec,
+    rename: Option<&(String, String)>,
+    result_file: &Path,
+    pidfile: Option<&Path>,
+) -> Vec<String> {
+    for p in [&spec.stdout, &spec.stderr, &result_file.to_path_buf()] {
+        let _ = std::fs::remove_file(p);
+    }
+    let argv = spec.argv.iter().map(|a| match rename {
+        Some((from, to)) if a.contains(from.as_str()) => a.replace(from.as_str(), to),
+        _ => a.clone(),
+    });
+    let mut cmd = vec![
+        PROBE_PATH.to_string(),
+        "--cgroup-oom".into(),
+        "--timeout-ms".into(),
+        spec.timeout.as_millis().to_string(),
+        "--stdout".into(),
+        spec.stdout.display().to_string(),
+        "--stderr".into(),
+        spec.stderr.display().to_string(),
+    ];
+    if let Some(stdin) = &spec.stdin {
+        cmd.push("--stdin".into());
+        cmd.push(stdin.display().to_string());
+    }
+    if let Some(cpu) = spec.pin {
+        cmd.push("--cpu".into());
+        cmd.push(cpu.to_string());
+    }
+    if let Some(p) = pidfile {
+        cmd.push("--pidfile".into());
+        cmd.push(p.display().to_string());
+    }
+    cmd.push(result_file.display().to_string());
+    cmd.extend(argv);
+    cmd
+}
+
+/// The outcome the probe reported in `result_file` (removed after reading).
+fn read_result(
+    result_file: &Path,
+    program: &str,
+    memory: u64,
+) -> Option<Result<RunOutcome, ExecError>> {
+    let p = std::fs::read(result_file)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<ProbeResult>(&b).ok())?;
+    let _ = std::fs::remove_file(result_file);
+    if let Some(e) = p.spawn_error {
+        return Some(Err(ExecError::Spawn {
+            program: program.to_string(),
+            source: std::io::Error::other(format!("in the container: {e}")),
+        }));
+    }
+    let exit = match (p.code, p.signal) {
+        (Some(c), _) => Exit::Code(c),
+        (None, Some(s)) => Exit::Signal(s),
+        _ => Exit::Code(-1),
+    };
+    let oom = p.oom_kills.unwrap_or(0) > 0 && exit == Exit::Signal(libc::SIGKILL);
+    Some(Ok(RunOutcome {
+        wall: Duration::from_nanos(p.wall_ns.unwrap_or(0)),
+        user: Duration::from_nanos(p.user_ns.unwrap_or(0)),
+        sys: Duration::from_nanos(p.sys_ns.unwrap_or(0)),
+        max_rss: p.max_rss_kb.unwrap_or(0) * 1024,
+        exit,
+        timed_out: p.timed_out,
+        output_overflow: false,
+        interrupted: false,
+        out_of_memory: (oom && !p.timed_out).then_some(memory),
+    }))
+}
+
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     all[all.len().saturating_sub(lines)..].join("\n")
@@ -595,6 +679,87 @@ impl Docker {
         Ok((tag, id, cached, format!("{source}\u{0}{program}")))
     }
 
+    /// Creates [`SERVICE_NETWORK`] unless it exists.
+    fn service_network(&mut self) -> Result<(), String> {
+        let client = &self.client;
+        self.rt.block_on(async {
+            if client
+                .inspect_network(
+                    SERVICE_NETWORK,
+                    None::<bollard::query_parameters::InspectNetworkOptions>,
+                )
+                .await
+                .is_ok()
+            {
+                return Ok(());
+            }
+            let req = bollard::models::NetworkCreateRequest {
+                name: SERVICE_NETWORK.into(),
+                driver: Some("bridge".into()),
+                labels: Some(HashMap::from([(LABEL.to_string(), "1".to_string())])),
+                options: Some(HashMap::from([
+                    (
+                        "com.docker.network.bridge.enable_ip_masquerade".to_string(),
+                        "false".to_string(),
+                    ),
+                    (
+                        "com.docker.network.bridge.enable_icc".to_string(),
+                        "false".to_string(),
+                    ),
+                ])),
+                ..Default::default()
+            };
+            match client.create_network(req).await {
+                Ok(_) => Ok(()),
+                // Another runner made it meanwhile.
+                Err(_)
+                    if client
+                        .inspect_network(
+                            SERVICE_NETWORK,
+                            None::<bollard::query_parameters::InspectNetworkOptions>,
+                        )
+                        .await
+                        .is_ok() =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(format!("cannot create the network {SERVICE_NETWORK}: {e}")),
+            }
+        })
+    }
+
+    /// Runs a short command in the container and waits for it; returns its exit code.
+    fn exec_short(&mut self, id: &str, cmd: Vec<String>) -> Result<i64, String> {
+        let client = &self.client;
+        self.rt.block_on(async {
+            let exec = client
+                .create_exec(
+                    id,
+                    bollard::exec::CreateExecOptions {
+                        cmd: Some(cmd),
+                        attach_stdout: Some(true),
+                        attach_stderr: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(|e| format!("cannot create the exec: {e}"))?;
+            if let bollard::exec::StartExecResults::Attached { mut output, .. } = client
+                .start_exec(&exec.id, None)
+                .await
+                .map_err(|e| format!("cannot start the exec: {e}"))?
+            {
+                while output.next().await.is_some() {}
+            }
+            Ok(client
+                .inspect_exec(&exec.id)
+                .await
+                .ok()
+                .and_then(|i| i.exit_code)
+                .unwrap_or(-1))
+        })
+    }
+
     fn kill(&mut self, key: &str) {
         if let Some(c) = self.jobs.get_mut(key) {
             c.dead = true;
@@ -693,7 +858,8 @@ impl Backend for Docker {
                 );
                 exposed.push(format!("{p}/tcp"));
             }
-            ("bridge".to_string(), Some(map), Some(exposed))
+            self.service_network().map_err(PrepareError::Failed)?;
+            (SERVICE_NETWORK.to_string(), Some(map), Some(exposed))
         };
         let memory = job.memory;
         let host_config = HostConfig {
@@ -786,6 +952,7 @@ impl Backend for Docker {
                 memory,
                 _lease: lease,
                 dead: false,
+                service: None,
             },
         );
         Ok(Some(Prepared {
@@ -815,37 +982,7 @@ impl Backend for Docker {
         let memory = c.memory;
         open_up(&c.writable);
         let result_file = spec.stdout.with_extension("probe.json");
-        for p in [&spec.stdout, &spec.stderr, &result_file] {
-            let _ = std::fs::remove_file(p);
-        }
-        let argv: Vec<String> = spec
-            .argv
-            .iter()
-            .map(|a| match &c.rename {
-                Some((from, to)) if a.contains(from.as_str()) => a.replace(from.as_str(), to),
-                _ => a.clone(),
-            })
-            .collect();
-        let mut cmd = vec![
-            PROBE_PATH.to_string(),
-            "--cgroup-oom".into(),
-            "--timeout-ms".into(),
-            spec.timeout.as_millis().to_string(),
-            "--stdout".into(),
-            spec.stdout.display().to_string(),
-            "--stderr".into(),
-            spec.stderr.display().to_string(),
-        ];
-        if let Some(stdin) = &spec.stdin {
-            cmd.push("--stdin".into());
-            cmd.push(stdin.display().to_string());
-        }
-        if let Some(cpu) = spec.pin {
-            cmd.push("--cpu".into());
-            cmd.push(cpu.to_string());
-        }
-        cmd.push(result_file.display().to_string());
-        cmd.extend(argv);
+        let cmd = probe_command(spec, c.rename.as_ref(), &result_file, None);
         let env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let cwd = spec.cwd.display().to_string();
 
@@ -940,12 +1077,9 @@ impl Backend for Docker {
                 out_of_memory: None,
             });
         }
-        let parsed = std::fs::read(&result_file)
-            .ok()
-            .and_then(|b| serde_json::from_slice::<ProbeResult>(&b).ok());
-        let _ = std::fs::remove_file(&result_file);
-        let Some(p) = parsed else {
-            return Err(ExecError::Container(format!(
+        match read_result(&result_file, &spec.argv[0], memory) {
+            Some(r) => r,
+            None => Err(ExecError::Container(format!(
                 "the probe in the container reported nothing (exec exit code {}){}",
                 ended
                     .exit_code
@@ -955,31 +1089,115 @@ impl Backend for Docker {
                 } else {
                     format!(": {}", tail(&ended.probe_output, 5))
                 }
+            ))),
+        }
+    }
+
+    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<(), ExecError> {
+        let Some(c) = self.jobs.get(key) else {
+            return Err(ExecError::Container(format!(
+                "job {key} has no container (it was not prepared)"
             )));
         };
-        if let Some(e) = p.spawn_error {
-            return Err(ExecError::Spawn {
-                program: spec.argv[0].clone(),
-                source: std::io::Error::other(format!("in the container: {e}")),
-            });
+        if c.dead || c.service.is_some() {
+            return Err(ExecError::Container(format!(
+                "the container of {key} is gone or already runs a server"
+            )));
         }
-        let exit = match (p.code, p.signal) {
-            (Some(c), _) => Exit::Code(c),
-            (None, Some(s)) => Exit::Signal(s),
-            _ => Exit::Code(-1),
+        let id = c.id.clone();
+        open_up(&c.writable);
+        let result_file = spec.stdout.with_extension("probe.json");
+        let pidfile = spec.stdout.with_extension("pid");
+        let _ = std::fs::remove_file(&pidfile);
+        let cmd = probe_command(spec, c.rename.as_ref(), &result_file, Some(&pidfile));
+        let env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let client = &self.client;
+        let started = self.rt.block_on(async {
+            let exec = client
+                .create_exec(
+                    &id,
+                    bollard::exec::CreateExecOptions {
+                        cmd: Some(cmd),
+                        env: Some(env),
+                        working_dir: Some(spec.cwd.display().to_string()),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(|e| format!("cannot create the exec: {e}"))?;
+            client
+                .start_exec(
+                    &exec.id,
+                    Some(bollard::exec::StartExecOptions {
+                        detach: true,
+                        ..Default::default()
+                    }),
+                )
+                .await
+                .map_err(|e| format!("cannot start the exec: {e}"))?;
+            Ok::<_, String>(())
+        });
+        started.map_err(ExecError::Container)?;
+        // The probe writes the pid file once the server process exists.
+        let start = Instant::now();
+        while !pidfile.exists() {
+            if let Some(r) = read_result(&result_file, &spec.argv[0], 0) {
+                return Err(match r {
+                    Err(e) => e,
+                    Ok(o) => ExecError::Container(format!("the server ended at once ({})", o.exit)),
+                });
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                return Err(ExecError::Container(
+                    "the server did not start within 30 s".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Some(c) = self.jobs.get_mut(key) {
+            c.service = Some((result_file, pidfile, start));
+        }
+        Ok(())
+    }
+
+    fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {
+        let Some(c) = self.jobs.get_mut(key) else {
+            return Err(ExecError::Container(format!("job {key} has no container")));
         };
-        let oom = p.oom_kills.unwrap_or(0) > 0 && exit == Exit::Signal(libc::SIGKILL);
-        Ok(RunOutcome {
-            wall: Duration::from_nanos(p.wall_ns.unwrap_or(0)),
-            user: Duration::from_nanos(p.user_ns.unwrap_or(0)),
-            sys: Duration::from_nanos(p.sys_ns.unwrap_or(0)),
-            max_rss: p.max_rss_kb.unwrap_or(0) * 1024,
-            exit,
-            timed_out: p.timed_out,
-            output_overflow: false,
-            interrupted: false,
-            out_of_memory: (oom && !p.timed_out).then_some(memory),
-        })
+        let Some((result_file, pidfile, started)) = c.service.take() else {
+            return Err(ExecError::Container(format!("job {key} runs no server")));
+        };
+        let (id, memory) = (c.id.clone(), c.memory);
+        let signal = |sig: &str| {
+            vec![
+                PROBE_PATH.to_string(),
+                "--signal".into(),
+                pidfile.display().to_string(),
+                sig.to_string(),
+            ]
+        };
+        let wait = |limit: Duration| {
+            let t = Instant::now();
+            while !result_file.exists() && t.elapsed() < limit {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            result_file.exists()
+        };
+        let _ = self.exec_short(&id, signal("TERM"));
+        if !wait(grace) {
+            let _ = self.exec_short(&id, signal("KILL"));
+            wait(Duration::from_secs(10));
+        }
+        match read_result(&result_file, "server", memory) {
+            Some(r) => r,
+            None => {
+                self.kill(key);
+                Err(ExecError::Container(format!(
+                    "the server of {key} could not be stopped after {:.1} s; its container was killed",
+                    started.elapsed().as_secs_f64()
+                )))
+            }
+        }
     }
 
     fn cleanup(&mut self) {

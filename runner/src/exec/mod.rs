@@ -216,6 +216,24 @@ pub trait Backend {
         let _ = key;
         self.run(spec)
     }
+    /// Starts a prepared job's server in the background (service benchmarks): `spec` runs until
+    /// [`Backend::stop_service`]; clients reach it on 127.0.0.1 at the job's published ports.
+    /// Only the Docker backend implements it (the native service path spawns servers itself).
+    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<(), ExecError> {
+        let _ = (key, spec);
+        Err(ExecError::Container(format!(
+            "the {} backend starts no services through this call",
+            self.name()
+        )))
+    }
+    /// Stops the job's server (SIGTERM, then SIGKILL after `grace`) and measures its whole run.
+    fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {
+        let _ = (key, grace);
+        Err(ExecError::Container(format!(
+            "the {} backend has no service to stop",
+            self.name()
+        )))
+    }
     /// Releases everything [`Backend::prepare`] made (called on every path, also after Ctrl-C).
     fn cleanup(&mut self) {}
     /// Whether builds must link statically (images `FROM scratch` hold nothing else).
