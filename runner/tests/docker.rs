@@ -353,6 +353,30 @@ fn an_unreachable_engine_says_how_to_start_it_or_run_natively() {
     );
     assert!(stderr.contains("dockerd"), "{stderr}");
     assert!(stderr.contains("--backend native"), "{stderr}");
+
+    // `[docker] default = true` chooses the backend when --backend is not given.
+    let path = dir.path().join("manifests/tiny.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}[docker]\ndefault = true\n")).unwrap();
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .args([
+            "bench",
+            "manifests/tiny.toml",
+            "--out",
+            "reports",
+            "--no-latest",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the Docker Engine"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -629,11 +629,13 @@ impl Docker {
             if let Ok(img) = client.inspect_image(&tag).await {
                 return Ok((img.id.unwrap_or_default(), true));
             }
+            let labels = HashMap::from([(LABEL, "1")]);
             let opts = BuildImageOptionsBuilder::new()
                 .dockerfile(&dockerfile)
                 .t(&tag)
                 .rm(true)
                 .forcerm(true)
+                .labels(&labels)
                 .build();
             let mut stream = client.build_image(opts, None, Some(bollard::body_full(tar.into())));
             let mut log = String::new();

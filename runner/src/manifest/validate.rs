@@ -745,12 +745,12 @@ pub fn validate(
             }
         }
         if let Some(c) = &d.cpus {
-            let c = *c.get_ref();
-            if c > 0.0 && c.is_finite() {
-                docker.cpus = Some(c);
-            } else if let Some(s) = &d.cpus {
+            let n = *c.get_ref();
+            if n > 0.0 && n.is_finite() {
+                docker.cpus = Some(n);
+            } else {
                 v.err(
-                    s.span(),
+                    c.span(),
                     "docker.cpus must be a positive number of CPUs",
                     "not positive",
                     "e.g. cpus = 1.5",
