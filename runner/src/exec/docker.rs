@@ -89,6 +89,17 @@ pub enum DockerError {
     Other(String),
 }
 
+/// A job's image.
+struct Image {
+    tag: String,
+    id: String,
+    cached: bool,
+    /// `scratch` or `dockerfile`.
+    source: &'static str,
+    /// The program's path inside the image.
+    program: String,
+}
+
 struct Container {
     id: String,
     /// `{artifact}` as the run command names it → the program's path in the image.
@@ -554,8 +565,8 @@ impl Docker {
         })
     }
 
-    /// Builds (or finds in the engine's cache) the image of `job`; returns (tag, id, cached).
-    fn image(&mut self, job: &JobSetup) -> Result<(String, String, bool, String), PrepareError> {
+    /// Builds (or finds in the engine's cache) the image of `job`.
+    fn image(&mut self, job: &JobSetup) -> Result<Image, PrepareError> {
         let failed = PrepareError::Failed;
         let (files, dockerfile, program, source) = match &job.dockerfile {
             Some(df) => {
@@ -678,7 +689,13 @@ impl Docker {
             Ok((id, false))
         });
         let (id, cached) = result.map_err(failed)?;
-        Ok((tag, id, cached, format!("{source}\u{0}{program}")))
+        Ok(Image {
+            tag,
+            id,
+            cached,
+            source,
+            program,
+        })
     }
 
     /// Creates [`SERVICE_NETWORK`] unless it exists.
@@ -812,10 +829,14 @@ impl Backend for Docker {
             });
         }
         let started = Instant::now();
-        let (tag, image_id, cached, extra) = self.image(job)?;
+        let Image {
+            tag,
+            id: image_id,
+            cached,
+            source,
+            program,
+        } = self.image(job)?;
         let build_time = started.elapsed();
-        let (source, program) = extra.split_once('\u{0}').unwrap_or(("scratch", ""));
-        let (source, program) = (source.to_string(), program.to_string());
         std::fs::create_dir_all(&job.writable).map_err(|e| {
             PrepareError::Failed(format!("cannot create {}: {e}", job.writable.display()))
         })?;
@@ -960,7 +981,7 @@ impl Backend for Docker {
         Ok(Some(Prepared {
             image: tag,
             image_id,
-            source,
+            source: source.into(),
             cached,
             build_time,
         }))
