@@ -726,7 +726,19 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
     };
     let tc = Toolchains::new(&pins_root, pins.clone());
     let mut progress = Progress::new();
-    let fake = args.backend == "fake";
+    let backend_name = match options::backend(args, &selected) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let fake = backend_name == "fake";
+    let docker = backend_name == "docker";
+    if docker && (settings.mode == measure::Mode::Instructions || settings.instructions) {
+        eprintln!("error: instruction counts run under valgrind on this machine, not in containers: use --backend native with --mode instructions or --instructions");
+        return USAGE;
+    }
     let needs_pinned = selected.iter().any(|m| {
         m.implemented()
             .any(|(l, _)| l != Lang::Rust && settings.langs.contains(&l))
@@ -800,6 +812,7 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
     let probe = crate::exec::native::find_probe();
     let probe_name = match &probe {
         _ if fake => "none (fake backend)".to_string(),
+        _ if docker => "runner-probe-static (in each container)".to_string(),
         None => "none".to_string(),
         Some(p) if p.prefix.is_empty() => "runner-probe".to_string(),
         Some(_) => "runner __probe".to_string(),
@@ -810,8 +823,27 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         Some(p) if !p.prefix.is_empty() => progress.emit(Event::Warning { message: "runner-probe is not built (`cargo run` builds only the runner): the runner measures through itself, whose start-up adds ~0.7 MiB to every peak-RSS figure; `cargo build --release -p runner` builds the probe".into() }),
         Some(_) => {}
     }
+    let mut docker_info = None;
     let mut backend: Box<dyn Backend> = if fake {
         Box::new(Fake::new())
+    } else if docker {
+        let native = Native::new(interrupt.clone(), probe);
+        match connect_docker(interrupt.clone(), native, &mut progress) {
+            Ok(d) => {
+                let e = d.engine();
+                docker_info = Some(crate::report::DockerInfo {
+                    host: e.host.clone(),
+                    engine_version: e.version.clone(),
+                    api_version: e.api_version.clone(),
+                    network: "none".into(),
+                });
+                Box::new(d)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return USAGE;
+            }
+        }
     } else {
         Box::new(Native::new(interrupt.clone(), probe))
     };
@@ -865,6 +897,7 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
             })
             .collect(),
         shards: Vec::new(),
+        docker: docker_info,
     };
     let out_dir = if args.out.is_absolute() {
         args.out.clone()
@@ -1009,6 +1042,23 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
         return FAILED;
     }
     OK
+}
+
+/// Connects the Docker backend: finds (or builds, in seconds) the static probe, reaches the
+/// engine and removes containers left behind by runners that crashed.
+fn connect_docker(
+    interrupt: Interrupt,
+    native: Native,
+    progress: &mut Progress,
+) -> Result<crate::exec::docker::Docker, crate::exec::docker::DockerError> {
+    use crate::exec::docker;
+    let probe = docker::static_probe(&mut || {
+        progress.emit(Event::Provisioning {
+            what: "the static probe for containers (runner-probe-static)".into(),
+        })
+    })
+    .map_err(docker::DockerError::Probe)?;
+    docker::Docker::connect(interrupt, native, probe)
 }
 
 fn bench_targets(e: &BenchExports) -> crate::export::Targets {

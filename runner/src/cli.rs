@@ -123,9 +123,19 @@ pub struct BenchArgs {
     /// Override a manifest parameter, e.g. --param size=4M; repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
-    /// Execution backend.
-    #[arg(long, default_value = "native", value_parser = ["native", "fake"])]
-    pub backend: String,
+    /// Execution backend: `native` (processes on this machine), `docker` (each implementation
+    /// in its own container, start-up excluded from timings) or `fake` (tests).
+    /// [default: native, or docker when every selected manifest says `[docker] default = true`]
+    #[arg(long, value_parser = ["native", "docker", "fake"])]
+    pub backend: Option<String>,
+    /// Memory limit of each container with --backend docker, e.g. 512M, 2G (overrides the
+    /// manifest's `[docker] memory`; default 4G; swap off).
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
+    /// CPU limit of each container with --backend docker, in CPUs, e.g. 1.5 (overrides the
+    /// manifest's `[docker] cpus`; default: unthrottled).
+    #[arg(long, value_name = "CPUS")]
+    pub cpus: Option<f64>,
     /// Do not install missing toolchains.
     #[arg(long)]
     pub no_provision: bool,

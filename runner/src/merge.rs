@@ -250,6 +250,7 @@ mod tests {
             },
             projects,
             shards: Vec::new(),
+            docker: None,
         }
     }
 

@@ -17,6 +17,29 @@ pub struct OptionsError {
     pub message: String,
 }
 
+/// The backend of a bench: `--backend`, else `docker` when every selected manifest asks for it
+/// (`[docker] default = true`), else `native`.
+pub fn backend(
+    args: &BenchArgs,
+    manifests: &[crate::manifest::Manifest],
+) -> Result<String, OptionsError> {
+    if let Some(b) = &args.backend {
+        return Ok(b.clone());
+    }
+    let docker = manifests.iter().filter(|m| m.docker.default).count();
+    match docker {
+        0 => Ok("native".into()),
+        n if n == manifests.len() => Ok("docker".into()),
+        _ => Err(OptionsError {
+            flag: "--backend".into(),
+            message: format!(
+                "the selected manifests disagree on the default backend ({docker} of {} say `[docker] default = true`): choose with --backend native or --backend docker",
+                manifests.len()
+            ),
+        }),
+    }
+}
+
 /// Resolves `args` into measurement settings.
 pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
     let mut langs = Vec::new();
@@ -105,6 +128,26 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
     };
     let load_duration = secs(args.load_duration, "--load-duration", false)?;
     let load_warmup = secs(args.load_warmup, "--load-warmup", true)?;
+    let memory = match &args.memory {
+        None => None,
+        Some(m) => match crate::units::parse_bytes(m) {
+            Some(b) if b >= 6 << 20 => Some(b),
+            _ => {
+                return Err(OptionsError {
+                    flag: "--memory".into(),
+                    message: format!("`{m}` is not a size of at least 6M: use e.g. 512M or 2G"),
+                })
+            }
+        },
+    };
+    if let Some(c) = args.cpus {
+        if !(c > 0.0 && c.is_finite()) {
+            return Err(OptionsError {
+                flag: "--cpus".into(),
+                message: "must be a positive number of CPUs, e.g. 1.5".into(),
+            });
+        }
+    }
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -132,5 +175,7 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         pin: args.pin,
         load_duration,
         load_warmup,
+        memory,
+        cpus: args.cpus,
     })
 }

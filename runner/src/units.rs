@@ -63,6 +63,25 @@ pub fn duration(d: Duration) -> String {
     seconds(d.as_secs_f64())
 }
 
+/// Parses a size like `512M`, `2G`, `1.5GiB` or `1048576` (binary units) into bytes.
+pub fn parse_bytes(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let mult: u64 = match unit.trim().trim_end_matches(['B', 'b', 'i']) {
+        "" => 1,
+        "K" | "k" => 1 << 10,
+        "M" | "m" => 1 << 20,
+        "G" | "g" => 1 << 30,
+        "T" | "t" => 1 << 40,
+        _ => return None,
+    };
+    (n.is_finite() && n >= 0.0).then_some((n * mult as f64) as u64)
+}
+
 /// Bytes in binary units: `397312` → `"388 KiB"`.
 pub fn bytes(b: f64) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"];

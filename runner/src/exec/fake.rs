@@ -127,6 +127,7 @@ impl Backend for Fake {
             timed_out,
             output_overflow: false,
             interrupted: false,
+            out_of_memory: None,
         })
     }
 }

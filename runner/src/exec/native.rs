@@ -254,6 +254,7 @@ impl Backend for Native {
             timed_out,
             output_overflow,
             interrupted,
+            out_of_memory: None,
         };
         if self.probe.is_some() {
             // The probe's own figures are the program's; without them (killed on timeout or

@@ -25,8 +25,7 @@ pub fn render(report: &Report) -> String {
                 s.wall_s.ci95_high * 1e9,
             ),
         );
-        if p
-            .metric
+        if p.metric
             .as_ref()
             .is_some_and(|m| m.name == "throughput" || m.name == "requests")
         {

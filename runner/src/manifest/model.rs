@@ -88,6 +88,8 @@ pub struct Manifest {
     pub fixtures: Vec<FixtureDef>,
     /// The load services are measured under.
     pub load: Option<LoadDef>,
+    /// Docker backend settings.
+    pub docker: DockerSettings,
 }
 
 /// How a service is judged ready and stopped.
@@ -188,6 +190,26 @@ pub struct HttpStep {
     pub json: Vec<(String, serde_json::Value)>,
 }
 
+/// `[docker]` with defaults applied.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DockerSettings {
+    /// Run this project in Docker unless `--backend` says otherwise.
+    pub default: bool,
+    /// Memory limit of each container, bytes (`None`: the runner's default).
+    pub memory: Option<u64>,
+    /// CPU limit of each container (`None`: no limit).
+    pub cpus: Option<f64>,
+}
+
+/// `[lang.<l>.docker]`: an image built from the implementation's own Dockerfile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageDef {
+    /// Dockerfile, relative to the implementation's folder.
+    pub dockerfile: String,
+    /// The program's path inside the image (default `/bench/<artifact file name>`).
+    pub program: Option<String>,
+}
+
 impl Manifest {
     /// Languages that have an implementation (not `todo`).
     pub fn implemented(&self) -> impl Iterator<Item = (Lang, &Implementation)> {
@@ -238,6 +260,8 @@ pub struct Implementation {
     pub test: Option<Vec<String>>,
     /// Extra environment.
     pub env: BTreeMap<String, String>,
+    /// Under `--backend docker`: the Dockerfile that builds the image.
+    pub docker: Option<ImageDef>,
 }
 
 /// A reference program.

@@ -53,6 +53,8 @@ pub struct RawManifest {
     pub fixture: Vec<Spanned<RawFixture>>,
     /// The load a service is measured under.
     pub load: Option<Spanned<RawLoad>>,
+    /// Docker backend settings: default backend, container limits.
+    pub docker: Option<Spanned<RawDocker>>,
 }
 
 /// How a service is started, judged ready and stopped.
@@ -159,6 +161,26 @@ pub struct RawStep {
     pub json: BTreeMap<String, Spanned<toml::Value>>,
 }
 
+/// `[docker]`: how the project runs under `--backend docker`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawDocker {
+    /// Run this project in Docker unless `--backend` says otherwise.
+    pub default: Option<Spanned<bool>>,
+    /// Memory limit of each container, e.g. `"512M"`, `"2G"` (swap off).
+    pub memory: Option<Spanned<String>>,
+    /// CPU limit of each container, in CPUs (e.g. `1.5`); default none.
+    pub cpus: Option<Spanned<f64>>,
+}
+
+/// `[lang.<l>.docker]`: the implementation's image comes from its own Dockerfile.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawLangDocker {
+    /// Dockerfile, relative to the implementation's folder (which is the build context).
+    pub dockerfile: Spanned<String>,
+    /// Where the program is inside the image (default `/bench/<artifact file name>`).
+    pub program: Option<Spanned<String>>,
+}
+
 /// Name, one-line summary and the skill practised, in one language.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct Text {
@@ -213,6 +235,8 @@ pub struct RawLang {
     /// Extra environment for build and run.
     #[serde(default)]
     pub env: BTreeMap<String, Spanned<String>>,
+    /// Under `--backend docker`: build the image from a Dockerfile instead of `FROM scratch`.
+    pub docker: Option<Spanned<RawLangDocker>>,
 }
 
 /// A reference program (e.g. `sed -E`): measured beside the implementations, not ranked.

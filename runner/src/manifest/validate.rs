@@ -500,6 +500,7 @@ pub fn validate(
                 || l.run.is_some()
                 || l.test.is_some()
                 || !l.env.is_empty()
+                || l.docker.is_some()
             {
                 v.err(
                     todo.span(),
@@ -561,6 +562,54 @@ pub fn validate(
                 .test
                 .as_ref()
                 .map(|t| v.command(&what("test"), t, Ctx::Build, span.clone()));
+            let docker = l.docker.as_ref().map(|d| {
+                let d = d.get_ref();
+                let file = d.dockerfile.get_ref();
+                let rel = Path::new(file);
+                if file.is_empty()
+                    || rel.is_absolute()
+                    || rel
+                        .components()
+                        .any(|c| matches!(c, std::path::Component::ParentDir))
+                {
+                    v.err(
+                        d.dockerfile.span(),
+                        format!(
+                            "{} must be a relative path inside the implementation's folder",
+                            what("docker.dockerfile")
+                        ),
+                        "not a relative path",
+                        "e.g. dockerfile = \"Dockerfile\" (the folder is the build context)",
+                    );
+                } else if !v.root.join(&dir).join(rel).is_file() {
+                    v.err(
+                        d.dockerfile.span(),
+                        format!(
+                            "{} `{file}` does not exist in {dir}",
+                            what("docker.dockerfile")
+                        ),
+                        "not found",
+                        "the path is relative to the implementation's folder (`dir`)",
+                    );
+                }
+                if let Some(p) = &d.program {
+                    if !p.get_ref().starts_with('/') {
+                        v.err(
+                            p.span(),
+                            format!(
+                                "{} must be an absolute path inside the image",
+                                what("docker.program")
+                            ),
+                            "not absolute",
+                            "e.g. program = \"/bench/log-masker\"",
+                        );
+                    }
+                }
+                ImageDef {
+                    dockerfile: file.clone(),
+                    program: d.program.as_ref().map(|p| p.get_ref().clone()),
+                }
+            });
             LangDef::Impl(Implementation {
                 dir,
                 build,
@@ -568,6 +617,7 @@ pub fn validate(
                 run,
                 test,
                 env,
+                docker,
             })
         };
         langs.insert(lang, def);
@@ -707,6 +757,39 @@ pub fn validate(
 
     // Services, fixtures and load.
     let (service, fixtures, load) = service::validate(&mut v, &raw, any_impl, metric.as_ref());
+    // Docker.
+    let mut docker = DockerSettings::default();
+    if let Some(d) = &raw.docker {
+        let d = d.get_ref();
+        docker.default = d.default.as_ref().is_some_and(|x| *x.get_ref());
+        if let Some(m) = &d.memory {
+            match crate::units::parse_bytes(m.get_ref()) {
+                Some(b) if b >= 6 << 20 => docker.memory = Some(b),
+                _ => v.err(
+                    m.span(),
+                    format!(
+                        "docker.memory `{}` is not a size of at least 6M",
+                        m.get_ref()
+                    ),
+                    "not a size",
+                    "e.g. memory = \"512M\" or \"2G\" (Docker needs at least 6 MiB)",
+                ),
+            }
+        }
+        if let Some(c) = &d.cpus {
+            let n = *c.get_ref();
+            if n > 0.0 && n.is_finite() {
+                docker.cpus = Some(n);
+            } else {
+                v.err(
+                    c.span(),
+                    "docker.cpus must be a positive number of CPUs",
+                    "not positive",
+                    "e.g. cpus = 1.5",
+                );
+            }
+        }
+    }
 
     if !v.errors.is_empty() {
         let mut errors = v.errors;
@@ -733,6 +816,7 @@ pub fn validate(
         service,
         fixtures,
         load,
+        docker,
     })
 }
 

@@ -5,8 +5,9 @@ use super::{merged_env, Context, Settings};
 use crate::event::Event;
 use crate::exec::RunSpec;
 use crate::input::tail_of;
-use crate::plan::Job;
+use crate::plan::{Contender, Job};
 use crate::report::BuildReport;
+use crate::toolchain::static_link;
 
 /// The outcome of a build.
 pub struct Built {
@@ -14,6 +15,8 @@ pub struct Built {
     pub build: Option<BuildReport>,
     /// Artifact size when the build succeeded and the artifact exists.
     pub artifact_bytes: Option<u64>,
+    /// Where the artifact is (a static build for containers may write elsewhere than `artifact`).
+    pub artifact_path: Option<std::path::PathBuf>,
     /// Why it failed.
     pub reason: Option<String>,
 }
@@ -24,6 +27,7 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
         return Ok(Built {
             build: None,
             artifact_bytes: None,
+            artifact_path: None,
             reason: None,
         });
     };
@@ -32,11 +36,20 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
     });
     std::fs::create_dir_all(&job.log_dir)
         .map_err(|e| format!("cannot create {}: {e}", job.log_dir.display()))?;
+    // Containers from `FROM scratch` images need static programs (see `toolchain::static_link`).
+    let static_lang = match &job.contender {
+        Contender::Lang(l) if ctx.backend.static_builds() => Some(*l),
+        _ => None,
+    };
+    let mut base = settings.cpu.build_env();
+    if let Some(l) = static_lang {
+        static_link::add_env(l, &mut base);
+    }
     let spec = RunSpec {
         argv: argv.clone(),
         cwd: dir.clone(),
         // The suite's one CPU level (GOAMD64, RUSTFLAGS) comes before the job's own env.
-        env: merged_env(&merged_env(&ctx.env, &settings.cpu.build_env()), &job.env),
+        env: merged_env(&merged_env(&ctx.env, &base), &job.env),
         stdin: None,
         stdout: job.log_dir.join("build.stdout"),
         stderr: job.log_dir.join("build.stderr"),
@@ -50,6 +63,10 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
         )
     })?;
     let artifact = job.artifact.clone().unwrap_or_default();
+    let artifact = match static_lang {
+        Some(l) => static_link::artifact(l, dir, &artifact),
+        None => artifact,
+    };
     let ok = outcome.exit.success() && !outcome.timed_out && !outcome.interrupted;
     let artifact_bytes = if ok {
         std::fs::metadata(&artifact).ok().map(|m| m.len())
@@ -101,6 +118,7 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
             log_tail: reason.as_ref().map(|_| tail()),
         }),
         artifact_bytes,
+        artifact_path: Some(artifact),
         reason,
     })
 }

@@ -7,6 +7,7 @@
 
 mod build;
 pub mod callgrind;
+mod container;
 mod sampler;
 mod service;
 
@@ -62,6 +63,10 @@ pub struct Settings {
     pub load_duration: Option<Duration>,
     /// Services: unmeasured seconds before each window, overriding `[load] warmup`.
     pub load_warmup: Option<Duration>,
+    /// Container memory limit (`--memory`), overriding the manifest's `[docker] memory`.
+    pub memory: Option<u64>,
+    /// Container CPU limit (`--cpus`), overriding the manifest's `[docker] cpus`.
+    pub cpus: Option<f64>,
 }
 
 /// What the headline metric counts.
@@ -272,6 +277,16 @@ pub fn project(
         update(&report);
         return report;
     }
+    if m.service.is_some() && ctx.backend.name() == "docker" {
+        let reason = "services are measured natively for now (the Docker backend can publish a container's port on 127.0.0.1, but the service lifecycle does not use it yet): run this project with --backend native".to_string();
+        skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
+        ctx.events.emit(Event::ProjectSkipped {
+            id: m.id.clone(),
+            reason,
+        });
+        update(&report);
+        return report;
+    }
     if m.service.is_some() && settings.mode == Mode::Instructions {
         let reason = "a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string();
         skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
@@ -383,12 +398,35 @@ pub fn project(
         if ctx.interrupt.is_set() {
             break;
         }
-        match build::build(&job, settings, ctx) {
+        // A job with its own Dockerfile is built by the image build (in `container::prepare`).
+        let own_image = container::image_def(m, &job, ctx).is_some();
+        let outcome = if own_image {
+            Ok(build::Built {
+                build: None,
+                artifact_bytes: None,
+                artifact_path: None,
+                reason: None,
+            })
+        } else {
+            build::build(&job, settings, ctx)
+        };
+        match outcome {
             Ok(b) => {
-                let ok = b.artifact_bytes.is_some() || job.build.is_none();
+                let ok = b.artifact_bytes.is_some() || job.build.is_none() || own_image;
                 set_job(&mut report, &job.contender, &job.name).build = b.build;
                 if ok {
-                    built.push(job);
+                    match container::prepare(m, &job, b.artifact_path, settings, ctx) {
+                        Ok(image) => {
+                            set_job(&mut report, &job.contender, &job.name).image = image;
+                            built.push(job);
+                        }
+                        Err((status, reason)) => {
+                            let jr = set_job(&mut report, &job.contender, &job.name);
+                            jr.status = status;
+                            jr.reason = Some(reason);
+                            emit_finished(ctx.events, jr);
+                        }
+                    }
                 } else {
                     let jr = set_job(&mut report, &job.contender, &job.name);
                     jr.status = JobStatus::BuildFailed;
@@ -436,7 +474,8 @@ pub fn project(
             output_cap: settings.output_cap,
             pin: None,
         };
-        match sampler::judge(ctx.backend.run(&spec), &spec, "verification run") {
+        let key = container::job_key(&m.slug, &job.name);
+        match sampler::judge(ctx.backend.run_job(&key, &spec), &spec, "verification run") {
             Ok(_) => ran.push(job),
             Err((status, reason, tail)) => {
                 let jr = set_job(&mut report, &job.contender, &job.name);
@@ -514,6 +553,8 @@ pub fn project(
     if settings.instructions && settings.mode == Mode::Time && !ctx.interrupt.is_set() {
         count_instructions(&contenders, &limits, settings, ctx, &mut report);
     }
+    // Containers (Docker) go as soon as the project's runs are done, also after Ctrl-C.
+    ctx.backend.cleanup();
 
     // Statistics and verdicts.
     finish(&mut report, &metric, &contenders, ctx.interrupt.is_set());

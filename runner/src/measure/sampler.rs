@@ -85,6 +85,7 @@ pub fn judge(
     match r {
         Err(e) => Err((JobStatus::RunFailed, format!("{what}: {e}"), None)),
         Ok(o) if o.interrupted => Err((JobStatus::Interrupted, format!("{what}: interrupted (Ctrl-C)"), tail())),
+        Ok(o) if o.out_of_memory.is_some() => Err((JobStatus::OutOfMemory, format!("{what}: out of memory: killed by the kernel at the container's memory limit of {}; raise [docker] memory or --memory if the program needs more", crate::units::bytes(o.out_of_memory.unwrap_or(0) as f64)), tail())),
         Ok(o) if o.timed_out => Err((JobStatus::Timeout, format!("{what}: timed out after {:.1} s (killed with its process group); raise [sampling] timeout or --timeout if it is just slow", spec.timeout.as_secs_f64()), tail())),
         Ok(o) if o.output_overflow => Err((JobStatus::RunFailed, format!("{what}: printed more than {} bytes on stdout/stderr (killed)", spec.output_cap), None)),
         Ok(o) if !o.exit.success() => Err((JobStatus::RunFailed, format!("{what}: {}", o.exit), tail())),
@@ -148,6 +149,10 @@ pub fn sample(
         pin: settings.pin,
     };
     let specs: Vec<RunSpec> = jobs.iter().map(spec_of).collect();
+    let keys: Vec<String> = jobs
+        .iter()
+        .map(|j| super::container::job_key(&report.slug, &j.name))
+        .collect();
 
     // One step = one run of contender `i`; returns false when it failed and must leave.
     let step = |i: usize,
@@ -173,7 +178,7 @@ pub fn sample(
         if counting {
             super::callgrind::clear(&job.log_dir.join("callgrind.out"));
         }
-        let outcome = judge(ctx.backend.run(spec), spec, &what);
+        let outcome = judge(ctx.backend.run_job(&keys[i], spec), spec, &what);
         let jr = set_job(report, &job.contender, &job.name);
         match outcome {
             Err((status, reason, tail)) => {

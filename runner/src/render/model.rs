@@ -121,7 +121,7 @@ impl CellKind {
             JobStatus::NotImplemented | JobStatus::Pending => CellKind::NotMeasured,
             JobStatus::Skipped => CellKind::Skipped,
             JobStatus::BuildFailed => CellKind::BuildFailed,
-            JobStatus::RunFailed => CellKind::RunFailed,
+            JobStatus::RunFailed | JobStatus::OutOfMemory => CellKind::RunFailed,
             JobStatus::Timeout => CellKind::Timeout,
             JobStatus::VerifyFailed => CellKind::VerifyFailed,
             JobStatus::Interrupted => CellKind::Interrupted,

@@ -66,6 +66,41 @@ pub struct Report {
     /// `host`, `git` and `toolchains` above are only the first shard's. Empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shards: Vec<ShardInfo>,
+    /// The Docker engine and container limits, for `--backend docker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker: Option<DockerInfo>,
+}
+
+/// How containers were run (`--backend docker`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DockerInfo {
+    /// Where the engine was reached (`DOCKER_HOST` or the default socket).
+    pub host: String,
+    /// Engine version.
+    pub engine_version: String,
+    /// Docker API version used.
+    pub api_version: String,
+    /// Network of the containers: `none` (loopback only).
+    pub network: String,
+}
+
+/// The image a job's runs ran in (`--backend docker`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ImageReport {
+    /// Reference, `runner/<project>-<lang>:<content hash>`.
+    pub tag: String,
+    /// Image id (`sha256:…`).
+    pub id: String,
+    /// `scratch` (assembled by the runner around the static artifact) or `dockerfile`.
+    pub source: String,
+    /// Reused from the engine's cache (same content hash).
+    pub cached: bool,
+    /// Time to build (or find) the image, ns.
+    pub build_ns: u64,
+    /// Memory limit of the container, bytes (swap off).
+    pub memory_limit_bytes: u64,
+    /// CPU limit of the container (`None`: unthrottled).
+    pub cpus: Option<f64>,
 }
 
 /// The header of one shard report folded into a merged report.
@@ -206,6 +241,8 @@ pub enum JobStatus {
     RunFailed,
     /// A run passed its timeout.
     Timeout,
+    /// A run was killed by the kernel's OOM killer at its container's memory limit.
+    OutOfMemory,
     /// The output failed verification: no number.
     VerifyFailed,
     /// Measured, but no check applies (reference rows): shown, not ranked.
@@ -226,6 +263,7 @@ impl JobStatus {
             JobStatus::BuildFailed
                 | JobStatus::RunFailed
                 | JobStatus::Timeout
+                | JobStatus::OutOfMemory
                 | JobStatus::VerifyFailed
         )
     }
@@ -321,6 +359,9 @@ pub struct JobReport {
     pub command: Vec<String>,
     /// Last lines of stderr of a failed run.
     pub stderr_tail: Option<String>,
+    /// The container image of the runs (`--backend docker`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageReport>,
     /// Services: every load level with its rounds (the headline level's rounds are also the
     /// `samples`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -398,6 +439,7 @@ impl JobReport {
             instructions: None,
             command: Vec::new(),
             stderr_tail: None,
+            image: None,
             load: Vec::new(),
         }
     }

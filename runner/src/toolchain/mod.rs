@@ -5,6 +5,7 @@
 //! this suite relies on besides crates.io); it never downloads binaries by other means.
 
 pub mod cpu;
+pub mod static_link;
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
