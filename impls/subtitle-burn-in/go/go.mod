@@ -1,0 +1,3 @@
+module subtitleburnin
+
+go 1.27
