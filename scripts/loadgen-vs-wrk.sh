@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): the runner's load generator against wrk (Debian package) on the same
 # server, side by side, alternating, at the same connection counts and thread count.
-# Prints req/s of each, their ratio, and the generator's own peak RSS (GNU time).
+# Prints req/s of each, their ratio, and the generator's own peak RSS (GNU time). Both use
+# THREADS client threads (default: half the CPUs, the runner's default, since the server under
+# test needs the other half).
 #
 # usage: scripts/loadgen-vs-wrk.sh [SECONDS] [ROUNDS] [CONNECTIONS...]
 # The server is the runner's built-in HTTP backend (1 KiB bodies), on 127.0.0.1 only.
@@ -12,7 +14,7 @@ conns=("${@:-64 256}"); [ $# -gt 0 ] && conns=("$@") || conns=(64 256)
 runner=./target/release/runner
 [ -x "$runner" ] || cargo build --release --locked -p runner
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 2; }
-threads=$(nproc)
+threads=${THREADS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$runner" __backend "$port" 1024 0 0 & backend=$!
 trap 'kill $backend 2>/dev/null' EXIT

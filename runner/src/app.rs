@@ -134,7 +134,7 @@ pub fn load(args: &crate::cli::LoadArgs) -> i32 {
         timeout: std::time::Duration::from_secs_f64(args.timeout),
         threads: args
             .threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .unwrap_or_else(crate::load::default_threads)
             .max(1),
     };
     let interrupt = Interrupt::install().unwrap_or_else(|_| Interrupt::none());

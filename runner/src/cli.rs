@@ -275,7 +275,7 @@ pub struct LoadArgs {
     /// Open loop at this many requests/s in all (latency also from the intended send time).
     #[arg(short = 'R', long)]
     pub rate: Option<f64>,
-    /// Client threads (default: the number of CPUs).
+    /// Client threads (default: half the CPUs; the server under test needs the rest).
     #[arg(short = 't', long)]
     pub threads: Option<usize>,
     /// Request method.

@@ -3,6 +3,7 @@
 //! merged when the window closes.
 
 use super::histogram::Recorder;
+use super::wire::Wire;
 use super::{LoadResult, RequestTemplate};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -69,6 +70,8 @@ pub struct Answer {
 
 #[derive(Clone)]
 struct Prepared {
+    /// The whole request as sent by the load path.
+    wire: Vec<u8>,
     method: Method,
     uri: Uri,
     headers: Vec<(hyper::header::HeaderName, hyper::header::HeaderValue)>,
@@ -101,6 +104,7 @@ fn prepare(addr: SocketAddr, templates: &[RequestTemplate]) -> Result<Vec<Prepar
             headers.push((hyper::header::HOST, host));
         }
         out.push(Prepared {
+            wire: super::wire::serialize(&t.method, &t.path, &t.headers, &t.body, addr),
             method,
             uri,
             headers,
@@ -129,9 +133,7 @@ async fn connect(addr: SocketAddr) -> Result<Sender, &'static str> {
     let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
         .await
         .map_err(|_| "connect")?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
+    tokio::spawn(conn);
     Ok(sender)
 }
 
@@ -187,7 +189,7 @@ async fn connection(
             iv.mul_f64(index as f64 / spec.connections as f64)
         });
     let mut next = index % reqs.len();
-    let mut sender: Option<Sender> = None;
+    let mut wire: Option<Wire> = None;
     let in_window = |t: Instant| t >= w.opens && t <= w.closes;
     loop {
         if Instant::now() >= w.closes || *stop.borrow() {
@@ -197,15 +199,15 @@ async fn connection(
             sleep_until(intended.min(w.closes)).await;
             continue;
         }
-        let s = match sender.as_mut() {
-            Some(s) => s,
+        let c = match wire.as_mut() {
+            Some(c) => c,
             None => {
                 let t = Instant::now();
-                match timeout_at((t + spec.timeout).min(w.closes), connect(addr)).await {
-                    Ok(Ok(s)) => sender.insert(s),
-                    Ok(Err(kind)) => {
+                match timeout_at((t + spec.timeout).min(w.closes), Wire::connect(addr)).await {
+                    Ok(Ok(c)) => wire.insert(c),
+                    Ok(Err(_)) => {
                         if in_window(Instant::now()) {
-                            *st.errors.entry(kind).or_default() += 1;
+                            *st.errors.entry("connect").or_default() += 1;
                         }
                         // A refused connection returns at once: do not spin.
                         sleep(Duration::from_millis(10)).await;
@@ -220,12 +222,7 @@ async fn connection(
                 }
             }
         };
-        if s.ready().await.is_err() {
-            // The server closed the idle keep-alive connection: not an error, reconnect.
-            sender = None;
-            continue;
-        }
-        let req = build(&reqs[next]);
+        let req = &reqs[next].wire;
         next = (next + 1) % reqs.len();
         let sent = Instant::now();
         let begin = if interval.is_some() { intended } else { sent };
@@ -233,20 +230,14 @@ async fn connection(
             intended += iv;
         }
         let deadline = (sent + spec.timeout).min(w.closes);
-        let exchange = async {
-            let resp = s.send_request(req).await?;
-            let status = resp.status().as_u16();
-            let body = resp.into_body().collect().await?;
-            Ok::<_, hyper::Error>((status, body.to_bytes().len() as u64))
-        };
         let result = tokio::select! {
-            r = timeout_at(deadline, exchange) => r,
+            r = timeout_at(deadline, c.exchange(req)) => r,
             _ = stop.changed() => break, // Ctrl-C: abandon the request in flight
         };
         let done = Instant::now();
         match result {
             Err(_) => {
-                sender = None;
+                wire = None;
                 if done >= w.closes {
                     break; // the window closed with this request in flight: not counted
                 }
@@ -255,12 +246,15 @@ async fn connection(
                 }
             }
             Ok(Err(e)) => {
-                sender = None;
+                wire = None;
                 if in_window(done) {
-                    *st.errors.entry(classify(&e)).or_default() += 1;
+                    *st.errors.entry(e.kind()).or_default() += 1;
                 }
             }
-            Ok(Ok((status, n))) => {
+            Ok(Ok((status, n, keep))) => {
+                if !keep {
+                    wire = None;
+                }
                 if begin >= w.opens && done <= w.closes {
                     st.latency.record(done - sent);
                     if let Some(c) = st.corrected.as_mut() {

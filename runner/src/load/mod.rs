@@ -1,12 +1,13 @@
-//! HTTP load generation and the built-in HTTP backend: the only module that knows tokio, hyper
-//! and hdrhistogram.
+//! HTTP load generation and the built-in HTTP backend: the only module that knows tokio, hyper,
+//! httparse and hdrhistogram.
 //!
 //! [`run`] drives one server from C keep-alive connections for a fixed time, closed loop (each
 //! connection sends its next request when the previous answer has arrived) or open loop at a
 //! constant total rate (wrk2-style: each request has an intended send time, and its latency is
 //! also measured from that time, so a server that stalls is charged for the requests it kept
 //! waiting — coordinated omission corrected). [`exchange`] sends one request and returns the
-//! whole answer (verification scripts). `backend.rs` is the fixture server a project's service
+//! whole answer (verification scripts, through hyper's client). The measured path uses the lean
+//! client of `wire.rs` (tokio + httparse), which leaves more of the CPU to the server. `backend.rs` is the fixture server a project's service
 //! can be put in front of.
 //!
 //! Everything here blocks the caller on a private tokio runtime and never prints.
@@ -14,12 +15,19 @@
 pub mod backend;
 mod client;
 mod histogram;
+mod wire;
 
 pub use client::{exchange, run, Answer, LoadError, LoadSpec};
 pub use histogram::Latency;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
+
+/// Client threads when none are asked for: half the CPUs (at least one), since the server under
+/// test runs on the same machine and needs the rest.
+pub fn default_threads() -> usize {
+    (std::thread::available_parallelism().map_or(2, |n| n.get()) / 2).max(1)
+}
 
 /// One request to send, cycled through in order by every connection.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -107,7 +107,7 @@ pub struct RawLoad {
     pub rate: Option<Spanned<f64>>,
     /// Seconds before an unanswered request counts as a timeout (default 5).
     pub timeout: Option<Spanned<f64>>,
-    /// Threads of the load generator (default: the number of CPUs).
+    /// Threads of the load generator (default: half the CPUs, at least one).
     pub threads: Option<Spanned<u32>>,
     /// Largest fraction of failed requests (connect, timeout, closed, parse) for a valid round
     /// (default 0.001).

@@ -455,7 +455,7 @@ fn one_round(
         (status, format!("starting: {e}"))
     })?;
     let threads = if load.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
+        crate::load::default_threads()
     } else {
         load.threads as usize
     };
