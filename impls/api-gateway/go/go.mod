@@ -1,0 +1,3 @@
+module apigateway
+
+go 1.27

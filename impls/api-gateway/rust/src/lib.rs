@@ -1,0 +1,8 @@
+//! Lightweight API gateway — Rust implementation of impls/api-gateway/README.md: JWT
+//! verification (HS256/RS256) with `jsonwebtoken`, per-client token buckets, and a pooled
+//! hyper reverse proxy to one backend.
+
+pub mod config;
+pub mod gateway;
+pub mod jwt;
+pub mod limiter;
