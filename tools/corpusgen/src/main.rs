@@ -17,6 +17,8 @@
 //! Exit codes: 0 success, 1 I/O error, 2 usage error.
 
 mod docs;
+// The same seeded generator as the log generator's: one copy, so a seed means the same stream.
+#[path = "../../loggen/src/rng.rs"]
 mod rng;
 mod words;
 

@@ -2,7 +2,8 @@
 //!
 //! Everything is integer arithmetic with explicit wrapping, so a seed gives the same stream on every
 //! platform and every Rust version. Never replace this with a crate or with `std` hashing: the
-//! manifests of the benchmark pin the SHA-256 of generated files.
+//! manifests of the benchmark pin the SHA-256 of generated files, and `tools/corpusgen` uses this
+//! same file, so a seed must keep giving the same corpus.
 
 /// SplitMix64 (Steele, Lea, Flood 2014), used only to expand the user's seed into xoshiro state.
 pub struct SplitMix64 {
