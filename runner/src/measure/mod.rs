@@ -277,29 +277,18 @@ pub fn project(
         update(&report);
         return report;
     }
-    if m.service.is_some() && ctx.backend.name() == "docker" {
-        let reason = "services are measured natively for now (the Docker backend can publish a container's port on 127.0.0.1, but the service lifecycle does not use it yet): run this project with --backend native".to_string();
-        skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
-        ctx.events.emit(Event::ProjectSkipped {
-            id: m.id.clone(),
-            reason,
-        });
-        update(&report);
-        return report;
-    }
-    if m.service.is_some() && settings.mode == Mode::Instructions {
-        let reason = "a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string();
-        skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
-        ctx.events.emit(Event::ProjectSkipped {
-            id: m.id.clone(),
-            reason,
-        });
-        update(&report);
-        return report;
-    }
+    // Reasons not to run the project at all, first one wins.
     let missing = missing_requirements(m, &ctx.env);
-    if !missing.is_empty() {
-        let reason = format!("missing requirement: {}", missing.join("; "));
+    let skip = if m.service.is_some() && ctx.backend.name() == "docker" {
+        Some("services are measured natively for now (the Docker backend can publish a container's port on 127.0.0.1, but the service lifecycle does not use it yet): run this project with --backend native".to_string())
+    } else if m.service.is_some() && settings.mode == Mode::Instructions {
+        Some("a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string())
+    } else if !missing.is_empty() {
+        Some(format!("missing requirement: {}", missing.join("; ")))
+    } else {
+        None
+    };
+    if let Some(reason) = skip {
         skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
         ctx.events.emit(Event::ProjectSkipped {
             id: m.id.clone(),
