@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Verification of one reverse-proxy implementation (run by the benchmark runner).
 
-usage: check.py --proxy 127.0.0.1:PORT --backends A,B,C --artifact PROGRAM
+usage: check.py --proxy 127.0.0.1:PORT --backends A,B,C --artifact PROGRAM [--client ADDR]
 
 --proxy is the running instance the runner started in front of its built-in backends
 (--backends, which answer a fixed body, echo POST bodies, and count requests at /__stats).
@@ -129,7 +129,7 @@ def post(addr, path, body):
 # --- 1. byte-identical -----------------------------------------------------------------------------
 
 
-def check_identical(proxy, backends):
+def check_identical(proxy, backends, client):
     via, direct = get(proxy, "/items/1"), get(backends[0], "/items/1")
     if via is None or via.status != 200 or via.body != direct.body or len(via.body) == 0:
         problem(f"GET /items/1 through the proxy differs from the backend's answer: {via!r} vs {direct!r}")
@@ -149,10 +149,10 @@ def check_identical(proxy, backends):
     a = get(proxy, target)
     if a is None or a.header("x-echo-path") != target:
         problem(f"request-target not passed verbatim: sent {target}, backend saw {a and a.header('x-echo-path')}")
-    if a is None or a.header("x-echo-forwarded-for") != "127.0.0.1":
+    if a is None or a.header("x-echo-forwarded-for") != client:
         problem(f"X-Forwarded-For without a prior value: {a and a.header('x-echo-forwarded-for')!r}")
     a = get(proxy, "/", b"X-Forwarded-For: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2, 10.0.0.3\r\n")
-    if a is None or a.header("x-echo-forwarded-for") != "10.0.0.1, 10.0.0.2, 10.0.0.3, 127.0.0.1":
+    if a is None or a.header("x-echo-forwarded-for") != f"10.0.0.1, 10.0.0.2, 10.0.0.3, {client}":
         problem(f"X-Forwarded-For with prior values: {a and a.header('x-echo-forwarded-for')!r}")
     # Pipelined requests are answered in order.
     with socket.create_connection(proxy, timeout=TIMEOUT) as s:
@@ -486,11 +486,14 @@ def main():
     ap.add_argument("--proxy", required=True)
     ap.add_argument("--backends", required=True)
     ap.add_argument("--artifact", required=True)
+    # The address the proxy sees this script's connections come from (127.0.0.1, or the host
+    # side of a container's bridge when the proxy runs in its own network namespace).
+    ap.add_argument("--client", default="127.0.0.1")
     args = ap.parse_args()
     proxy = hostport(args.proxy)
     backends = [hostport(b) for b in args.backends.split(",")]
     steps = [
-        ("byte-identical", lambda: check_identical(proxy, backends)),
+        ("byte-identical", lambda: check_identical(proxy, backends, args.client)),
         ("even spread", lambda: check_spread(proxy, backends)),
         ("hop-by-hop", lambda: check_headers(args.artifact)),
         ("passive health", lambda: check_health(args.artifact)),

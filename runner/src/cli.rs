@@ -136,6 +136,12 @@ pub struct BenchArgs {
     /// manifest's `[docker] cpus`; default: unthrottled).
     #[arg(long, value_name = "CPUS")]
     pub cpus: Option<f64>,
+    /// How a server in a container is reached with --backend docker: `published` (its own
+    /// network namespace, the port published on 127.0.0.1; Docker's forwarding is on every
+    /// request's path) or `host` (the host's network namespace, listening on 127.0.0.1 like a
+    /// native server). Overrides the manifest's `[docker] network`. [default: published]
+    #[arg(long, value_parser = ["published", "host"])]
+    pub docker_network: Option<String>,
     /// Do not install missing toolchains.
     #[arg(long)]
     pub no_provision: bool,

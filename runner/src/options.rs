@@ -177,5 +177,6 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         load_warmup,
         memory,
         cpus: args.cpus,
+        network: args.docker_network.as_deref().and_then(|n| n.parse().ok()),
     })
 }

@@ -23,6 +23,10 @@
 //! process group named in PIDFILE: how the runner stops a server it started in a container,
 //! where Docker has no way to signal one exec.
 //!
+//! `runner-probe --connect PORT` exits 0 when a TCP connection to 127.0.0.1:PORT succeeds within
+//! a second, 1 otherwise: the readiness check of a server in a container, tried inside it
+//! (Docker's port forwarding on the host accepts connections before the server listens).
+//!
 //! `runner-probe --idle` is the long-lived main process of a container: it reaps orphans and
 //! exits when its standard input reaches end of file (the runner holds it open; when the runner
 //! goes away, even by SIGKILL, the container ends).
@@ -143,13 +147,27 @@ fn signal(args: &[String]) -> i32 {
     }
 }
 
+fn connect(args: &[String]) -> i32 {
+    let Some(port) = args.first().and_then(|p| p.parse::<u16>().ok()) else {
+        eprintln!("usage: runner-probe --connect PORT");
+        return 2;
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    match std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+        Ok(_) => 0,
+        Err(_) => 1,
+    }
+}
+
 /// Runs the probe with `args` as the command line after the program name
-/// (`[OPTIONS] RESULT_FILE PROGRAM [ARGS…]`, `--idle`, or `--signal PIDFILE SIGNAL`); returns
+/// (`[OPTIONS] RESULT_FILE PROGRAM [ARGS…]`, `--idle`, `--signal PIDFILE SIGNAL` or
+/// `--connect PORT`); returns
 /// the process exit code.
 pub fn run(args: Vec<String>) -> i32 {
     match args.first().map(String::as_str) {
         Some("--idle") => return idle(),
         Some("--signal") => return signal(&args[1..]),
+        Some("--connect") => return connect(&args[1..]),
         _ => {}
     }
     let mut o = Options::default();

@@ -140,8 +140,8 @@ pub fn job_cells(j: &JobReport, metric: &MetricInfo) -> [String; 6] {
     [value, ci, runs, cpu, rss, binary]
 }
 
-/// One line per comparison: the winner and its margin with a 95% CI, or "no significant
-/// difference".
+/// One line per comparison: the winner and its margin with a 95% CI, "no significant
+/// difference", or "too few runs" when there is no CI (one run of either).
 pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
     match &c.better {
         Some(w) => {
@@ -162,7 +162,14 @@ pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
         None => {
             let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
                 (Some(l), Some(h)) => format!(", 95% CI {}–{}", units::sig3(l), units::sig3(h)),
-                _ => String::new(),
+                _ => {
+                    return format!(
+                        "{} vs {}: too few runs to tell (ratio {}; a confidence interval needs at least 2 runs of each)",
+                        c.a,
+                        c.b,
+                        units::sig3(c.stats.ratio)
+                    )
+                }
             };
             format!(
                 "{} vs {}: no significant difference (ratio {}{ci}; min effect {}%)",
@@ -343,4 +350,45 @@ pub fn load_result(
         }
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::Comparison;
+
+    fn verdict(ci: Option<(f64, f64)>, significant: bool) -> String {
+        let c = ComparisonReport {
+            a: "go".into(),
+            b: "zig".into(),
+            stats: Comparison {
+                ratio: 1.2,
+                ci95_low: ci.map(|c| c.0),
+                ci95_high: ci.map(|c| c.1),
+                p_value: ci.map(|_| 0.5),
+                min_effect: 0.02,
+                significant,
+            },
+            better: significant.then(|| "zig".to_string()),
+        };
+        let metric = MetricInfo {
+            name: "wall_time".into(),
+            unit: "s".into(),
+            better: crate::manifest::Better::Lower,
+            min_effect: 0.02,
+        };
+        verdict_line(&c, &metric)
+    }
+
+    #[test]
+    fn a_verdict_names_the_winner_no_difference_or_too_few_runs() {
+        assert_eq!(
+            verdict(Some((1.1, 1.3)), true),
+            "zig beats go: 1.20× (95% CI 1.10–1.30×)"
+        );
+        assert!(verdict(Some((0.9, 1.5)), false).contains("no significant difference"));
+        let few = verdict(None, false);
+        assert!(few.starts_with("go vs zig: too few runs to tell"), "{few}");
+        assert!(!few.contains("no significant"), "{few}");
+    }
 }

@@ -539,7 +539,8 @@ fn a_server_is_published_on_loopback_only_and_stopped() {
         read_only: vec![root.clone()],
         writable: work.clone(),
         log: work.join("image-build.log"),
-        ports: vec![port],
+        port: Some(port),
+        network: runner::exec::Network::Published,
         memory: 256 << 20,
         cpus: None,
     })
@@ -562,7 +563,13 @@ fn a_server_is_published_on_loopback_only_and_stopped() {
         output_cap: 1 << 20,
         pin: None,
     };
-    d.start_service("svc/rust", &spec).unwrap();
+    let members = d.start_service("svc/rust", &spec).unwrap();
+    // The server's processes are found in this machine's /proc, below the probe.
+    assert!(
+        matches!(members, runner::exec::Members::Under(_)),
+        "{members:?}"
+    );
+    assert!(runner::exec::service::usage_of(&members).max_rss > 0);
     let mut reply = String::new();
     assert!(
         wait_until(Duration::from_secs(15), || {
@@ -597,4 +604,164 @@ fn a_server_is_published_on_loopback_only_and_stopped() {
             .any(|(c, _, _)| c == &id)),
         "the server's container is still there"
     );
+}
+
+/// Runs `manifests/web.toml` (a static HTTP server and a built-in backend fixture) in Docker;
+/// returns (exit code, stderr, the rust job's report).
+fn web_bench(dir: &Path, extra: &[&str]) -> (i32, String, Value) {
+    let mut a = vec![
+        "bench",
+        "manifests/web.toml",
+        "--backend",
+        "docker",
+        "--out",
+        "reports",
+        "--no-latest",
+        "--seed",
+        "1",
+    ];
+    a.extend_from_slice(extra);
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir)
+        .args(&a)
+        .timeout(Duration::from_secs(180))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let report = only_report(dir);
+    let job = rust_job(&report).clone();
+    (out.status.code().unwrap_or(-1), stderr, job)
+}
+
+/// The fixture folder, readable by the containers' user (a temporary folder is mode 700).
+fn web_fixture() -> tempfile::TempDir {
+    let dir = fixture("docker");
+    let mut perms = std::fs::metadata(dir.path()).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(dir.path(), perms).unwrap();
+    dir
+}
+
+/// No container of the fixture's job is left once the runner has exited.
+fn no_web_container_left() {
+    assert!(
+        wait_until(Duration::from_secs(10), || !runner_containers()
+            .iter()
+            .any(|(_, _, labels)| labels["runner.job"] == "web/rust")),
+        "a container of web/rust is still there"
+    );
+}
+
+/// The job verified (all three http steps) and measured, with the server's CPU and memory
+/// read from this machine's /proc over each window.
+fn assert_verified_and_measured(job: &Value, stderr: &str) {
+    assert_eq!(job["status"], "ok", "{job:#}\n{stderr}");
+    let checks = job["verification"].as_array().unwrap();
+    assert!(
+        checks.iter().all(|c| c["passed"] == true) && !checks.is_empty(),
+        "{checks:?}"
+    );
+    assert!(
+        checks[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 step(s)"),
+        "{checks:?}"
+    );
+    let rounds = job["load"][0]["rounds"].as_array().unwrap();
+    assert_eq!(rounds.len(), 2, "{job:#}");
+    for r in rounds {
+        assert!(r["requests"].as_u64().unwrap() > 0, "{r}");
+        let cpu = r["server_user_ns"].as_u64().unwrap() + r["server_sys_ns"].as_u64().unwrap();
+        assert!(cpu > 0, "the server's CPU time was not found: {r}");
+        assert!(r["server_max_rss_bytes"].as_u64().unwrap() > 0, "{r}");
+    }
+}
+
+#[test]
+fn a_server_in_its_own_network_namespace_is_published_on_loopback() {
+    if !engine() {
+        return;
+    }
+    let dir = web_fixture();
+    let (code, stderr, job) = web_bench(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_verified_and_measured(&job, &stderr);
+    let net = &job["image"]["network"];
+    assert_eq!(net["network"], "published", "{net}");
+    assert_eq!(net["bind"], "0.0.0.0", "{net}");
+    // The fixture listens on the bridge's host side, which is also where requests come from.
+    assert_ne!(net["fixture_host"], "127.0.0.1", "{net}");
+    assert_eq!(net["client"], net["fixture_host"], "{net}");
+    assert!(
+        net["forwarding"] == "docker-proxy" || net["forwarding"] == "iptables",
+        "{net}"
+    );
+    no_web_container_left();
+}
+
+#[test]
+fn a_server_on_the_host_network_listens_on_loopback_like_a_native_one() {
+    if !engine() {
+        return;
+    }
+    let dir = web_fixture();
+    let (code, stderr, job) = web_bench(dir.path(), &["--docker-network", "host"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_verified_and_measured(&job, &stderr);
+    let net = &job["image"]["network"];
+    assert_eq!(net["network"], "host", "{net}");
+    assert_eq!(net["bind"], "127.0.0.1", "{net}");
+    assert_eq!(net["fixture_host"], "127.0.0.1", "{net}");
+    assert_eq!(net["forwarding"], "none", "{net}");
+    no_web_container_left();
+}
+
+#[test]
+fn a_server_listening_on_127_0_0_1_in_its_own_container_is_told_to_use_bind() {
+    if !engine() {
+        return;
+    }
+    let dir = web_fixture();
+    let path = dir.path().join("manifests/web.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("{bind}:{port}", "127.0.0.1:{port}")).unwrap();
+    let (code, stderr, job) = web_bench(dir.path(), &[]);
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(job["status"], "run_failed", "{job:#}");
+    let reason = job["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("{bind}:{port}") && reason.contains("web.toml"),
+        "{reason}"
+    );
+    no_web_container_left();
+}
+
+#[test]
+fn a_server_crashing_under_load_in_its_container_fails_its_job() {
+    if !engine() {
+        return;
+    }
+    let dir = web_fixture();
+    with_web_env(dir.path(), "CRASH_AFTER = \"300\"");
+    let (code, stderr, job) = web_bench(dir.path(), &[]);
+    assert_ne!(code, 0, "{stderr}");
+    assert_eq!(job["status"], "run_failed", "{job:#}");
+    let reason = job["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the service exited (exit code 3)"),
+        "{reason}"
+    );
+    no_web_container_left();
+}
+
+fn with_web_env(dir: &Path, env: &str) {
+    let path = dir.join("manifests/web.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text.replace(
+        "run = [\"{artifact}\", \"{bind}:{port}\", \"{fixture.backend.0}\"]",
+        &format!("run = [\"{{artifact}}\", \"{{bind}}:{{port}}\", \"{{fixture.backend.0}}\"]\nenv = {{ {env} }}"),
+    );
+    std::fs::write(path, text).unwrap();
 }

@@ -17,10 +17,19 @@
 //!   job's own folder (outputs, stdout/stderr files) read-write, all at their host paths, so a
 //!   run command needs no rewriting except `{artifact}`, which becomes the program's path in the
 //!   image. Verification reads outputs on the host side as for native runs.
-//! - **Isolation.** No network (`none`; with published ports, a bridge with the ports bound to
-//!   127.0.0.1 only), a memory limit with swap off, an optional CPU limit, a read-only root
+//! - **Isolation.** No network (`none`), a memory limit with swap off, an optional CPU limit, a read-only root
 //!   filesystem with a writable `/tmp` tmpfs, a non-root user, all capabilities dropped,
 //!   `no-new-privileges`, a pids limit.
+//! - **Servers** (service benchmarks). A job prepared with a port gets, by default
+//!   ([`Network::Published`]), its own network namespace on the private bridge
+//!   [`SERVICE_NETWORK`] (no NAT, no traffic between containers) with the port published on
+//!   127.0.0.1 only; the server listens on `0.0.0.0` inside (`{bind}`), and the fixtures it talks
+//!   to listen on the bridge's host side (the only host address a container there reaches).
+//!   With [`Network::Host`] it shares this machine's network namespace and listens on 127.0.0.1
+//!   like a native server. [`Backend::start_service`] execs the probe with `--pidfile` in the
+//!   background; the server's processes are found in this machine's `/proc` below that probe
+//!   (for CPU time and peak memory over a load window); it is stopped with the probe's
+//!   `--signal`, and the probe's result is its whole run.
 //! - **Cleanup.** Containers carry the label `runner.managed` and `runner.owner=<pid>:<start>`;
 //!   [`Docker::cleanup`] (also on drop and after Ctrl-C) removes this runner's, and
 //!   [`Docker::connect`] removes leftovers of runner processes that no longer exist.
@@ -30,7 +39,11 @@
 
 use super::interrupt::Interrupt;
 use super::native::Native;
-use super::{Backend, ExecError, Exit, JobSetup, PrepareError, Prepared, RunOutcome, RunSpec};
+use super::service::{find_process, Members};
+use super::{
+    Backend, ExecError, Exit, JobSetup, Network, Placement, PrepareError, Prepared, RunOutcome,
+    RunSpec,
+};
 use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, PortBinding};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, BuildImageOptionsBuilder, CreateContainerOptionsBuilder,
@@ -110,8 +123,32 @@ struct Container {
     _lease: Option<Pin<Box<dyn tokio::io::AsyncWrite + Send>>>,
     /// Killed (timeout backstop, output cap, Ctrl-C): further runs cannot happen.
     dead: bool,
-    /// A server started by `start_service`: its probe's result file and pid file.
-    service: Option<(PathBuf, PathBuf, Instant)>,
+    /// The server's port and how it is reached (jobs prepared with a port).
+    port: Option<(u16, Network)>,
+    /// A server started by `start_service`.
+    service: Option<Server>,
+}
+
+/// A server running in a job's container.
+struct Server {
+    /// Where its probe writes the outcome when the server ends.
+    result_file: PathBuf,
+    /// Where its probe wrote the server's process group id (in the container).
+    pidfile: PathBuf,
+    started: Instant,
+    /// The outcome, once read (the server ended).
+    ended: Option<Result<RunOutcome, String>>,
+}
+
+impl Server {
+    /// Reads the probe's result if the server has ended.
+    fn poll(&mut self, memory: u64) -> Option<&Result<RunOutcome, String>> {
+        if self.ended.is_none() {
+            self.ended = read_result(&self.result_file, "server", memory)
+                .map(|r| r.map_err(|e| e.to_string()));
+        }
+        self.ended.as_ref()
+    }
 }
 
 /// The Docker backend.
@@ -365,6 +402,22 @@ fn open_up(dir: &Path) {
             }
         }
     }
+}
+
+/// The first folder on the way to `path` (or `path` itself) that a user who is neither its owner
+/// nor in its group cannot enter (or, for `path`, list), with its mode.
+fn closed_to_others(path: &Path) -> Option<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut ancestors: Vec<&Path> = path.ancestors().collect();
+    ancestors.reverse();
+    for a in ancestors {
+        let mode = std::fs::metadata(a).ok()?.permissions().mode() & 0o7777;
+        let need = if a == path { 0o005 } else { 0o001 };
+        if mode & need != need {
+            return Some((a.to_path_buf(), mode));
+        }
+    }
+    None
 }
 
 #[derive(serde::Deserialize)]
@@ -698,8 +751,29 @@ impl Docker {
         })
     }
 
-    /// Creates [`SERVICE_NETWORK`] unless it exists.
-    fn service_network(&mut self) -> Result<(), String> {
+    /// Creates [`SERVICE_NETWORK`] unless it exists; returns its gateway (the host's address on
+    /// the bridge).
+    fn service_network(&mut self) -> Result<std::net::IpAddr, String> {
+        self.ensure_service_network()?;
+        let client = &self.client;
+        let net = self
+            .rt
+            .block_on(client.inspect_network(
+                SERVICE_NETWORK,
+                None::<bollard::query_parameters::InspectNetworkOptions>,
+            ))
+            .map_err(|e| format!("cannot inspect the network {SERVICE_NETWORK}: {e}"))?;
+        net.ipam
+            .and_then(|i| i.config)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.gateway.as_deref())
+            .find_map(|g| g.parse::<std::net::Ipv4Addr>().ok())
+            .map(std::net::IpAddr::V4)
+            .ok_or_else(|| format!("the network {SERVICE_NETWORK} has no IPv4 gateway"))
+    }
+
+    fn ensure_service_network(&mut self) -> Result<(), String> {
         let client = &self.client;
         self.rt.block_on(async {
             if client
@@ -837,6 +911,18 @@ impl Backend for Docker {
             program,
         } = self.image(job)?;
         let build_time = started.elapsed();
+        if self.user.starts_with("65534:") {
+            for p in &job.read_only {
+                if let Some((dir, mode)) = p.exists().then(|| closed_to_others(p)).flatten() {
+                    return Err(PrepareError::Failed(format!(
+                        "{} is mode {mode:o}: the containers' user (uid 65534, as the runner runs as root) cannot read {}; make it readable (`chmod a+rx {}`) — a clone into `mktemp -d` is mode 700",
+                        dir.display(),
+                        p.display(),
+                        dir.display()
+                    )));
+                }
+            }
+        }
         std::fs::create_dir_all(&job.writable).map_err(|e| {
             PrepareError::Failed(format!("cannot create {}: {e}", job.writable.display()))
         })?;
@@ -866,23 +952,45 @@ impl Backend for Docker {
             ("runner.job".to_string(), job.key.clone()),
         ]);
         labels.insert("runner.image".into(), tag.clone());
-        let (network_mode, port_bindings, exposed) = if job.ports.is_empty() {
-            ("none".to_string(), None, None)
-        } else {
-            let mut map = HashMap::new();
-            let mut exposed = Vec::new();
-            for p in &job.ports {
-                map.insert(
+        let localhost = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        let (network_mode, port_bindings, exposed, mut placement) = match job.port {
+            None => ("none".to_string(), None, None, None),
+            Some(p) if job.network == Network::Host => (
+                "host".to_string(),
+                None,
+                None,
+                Some(Placement {
+                    network: Network::Host,
+                    port: p,
+                    bind: "127.0.0.1".into(),
+                    fixture_host: localhost,
+                    client: localhost,
+                    forwarding: "none".into(),
+                }),
+            ),
+            Some(p) => {
+                let map = HashMap::from([(
                     format!("{p}/tcp"),
                     Some(vec![PortBinding {
                         host_ip: Some("127.0.0.1".into()),
                         host_port: Some(p.to_string()),
                     }]),
-                );
-                exposed.push(format!("{p}/tcp"));
+                )]);
+                let gateway = self.service_network().map_err(PrepareError::Failed)?;
+                (
+                    SERVICE_NETWORK.to_string(),
+                    Some(map),
+                    Some(vec![format!("{p}/tcp")]),
+                    Some(Placement {
+                        network: Network::Published,
+                        port: p,
+                        bind: "0.0.0.0".into(),
+                        fixture_host: gateway,
+                        client: gateway,
+                        forwarding: String::new(),
+                    }),
+                )
             }
-            self.service_network().map_err(PrepareError::Failed)?;
-            (SERVICE_NETWORK.to_string(), Some(map), Some(exposed))
         };
         let memory = job.memory;
         let host_config = HostConfig {
@@ -962,6 +1070,25 @@ impl Backend for Docker {
             Ok((id, lease))
         });
         let (id, lease) = started.map_err(PrepareError::Failed)?;
+        if let Some(p) = placement
+            .as_mut()
+            .filter(|p| p.network == Network::Published)
+        {
+            // The engine forwards 127.0.0.1:port either in user space (a docker-proxy process per
+            // port, the default) or in the kernel (`userland-proxy: false`).
+            let port = p.port.to_string();
+            let proxy = find_process(&|argv| {
+                argv[0].ends_with("docker-proxy")
+                    && argv
+                        .windows(2)
+                        .any(|w| w[0] == "-host-port" && w[1] == port)
+            });
+            p.forwarding = if proxy.is_some() {
+                "docker-proxy".into()
+            } else {
+                "iptables".into()
+            };
+        }
         let rename = job
             .artifact_named
             .as_ref()
@@ -975,6 +1102,7 @@ impl Backend for Docker {
                 memory,
                 _lease: lease,
                 dead: false,
+                port: job.port.map(|p| (p, job.network)),
                 service: None,
             },
         );
@@ -984,6 +1112,7 @@ impl Backend for Docker {
             source: source.into(),
             cached,
             build_time,
+            placement,
         }))
     }
 
@@ -1116,7 +1245,7 @@ impl Backend for Docker {
         }
     }
 
-    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<(), ExecError> {
+    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<Members, ExecError> {
         let Some(c) = self.jobs.get(key) else {
             return Err(ExecError::Container(format!(
                 "job {key} has no container (it was not prepared)"
@@ -1127,7 +1256,7 @@ impl Backend for Docker {
                 "the container of {key} is gone or already runs a server"
             )));
         }
-        let id = c.id.clone();
+        let (id, memory) = (c.id.clone(), c.memory);
         open_up(&c.writable);
         let result_file = spec.stdout.with_extension("probe.json");
         let pidfile = spec.stdout.with_extension("pid");
@@ -1164,7 +1293,7 @@ impl Backend for Docker {
         // The probe writes the pid file once the server process exists.
         let start = Instant::now();
         while !pidfile.exists() {
-            if let Some(r) = read_result(&result_file, &spec.argv[0], 0) {
+            if let Some(r) = read_result(&result_file, &spec.argv[0], memory) {
                 return Err(match r {
                     Err(e) => e,
                     Ok(o) => ExecError::Container(format!("the server ended at once ({})", o.exit)),
@@ -1177,47 +1306,88 @@ impl Backend for Docker {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        // The probe is the only process anywhere whose command line names this result file.
+        let marker = result_file.display().to_string();
+        let members = find_process(&|argv| argv[0] == PROBE_PATH && argv.contains(&marker))
+            .map_or(Members::Unknown, Members::Under);
         if let Some(c) = self.jobs.get_mut(key) {
-            c.service = Some((result_file, pidfile, start));
+            c.service = Some(Server {
+                result_file,
+                pidfile,
+                started: start,
+                ended: None,
+            });
         }
-        Ok(())
+        Ok(members)
+    }
+
+    fn service_exit(&mut self, key: &str) -> Option<Exit> {
+        let c = self.jobs.get_mut(key)?;
+        let memory = c.memory;
+        match c.service.as_mut()?.poll(memory)? {
+            Ok(o) => Some(o.exit),
+            Err(_) => Some(Exit::Code(-1)),
+        }
+    }
+
+    fn service_accepts(&mut self, key: &str, port: u16) -> bool {
+        let Some(c) = self.jobs.get(key) else {
+            return false;
+        };
+        match c.port {
+            // Docker's forwarding accepts on 127.0.0.1 before the server listens: ask inside.
+            Some((_, Network::Published)) => {
+                let id = c.id.clone();
+                let cmd = vec![PROBE_PATH.to_string(), "--connect".into(), port.to_string()];
+                self.exec_short(&id, cmd) == Ok(0)
+            }
+            _ => std::net::TcpStream::connect_timeout(
+                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+                Duration::from_millis(200),
+            )
+            .is_ok(),
+        }
     }
 
     fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {
         let Some(c) = self.jobs.get_mut(key) else {
             return Err(ExecError::Container(format!("job {key} has no container")));
         };
-        let Some((result_file, pidfile, started)) = c.service.take() else {
+        let memory = c.memory;
+        let Some(mut server) = c.service.take() else {
             return Err(ExecError::Container(format!("job {key} runs no server")));
         };
-        let (id, memory) = (c.id.clone(), c.memory);
-        let signal = |sig: &str| {
-            vec![
-                PROBE_PATH.to_string(),
-                "--signal".into(),
-                pidfile.display().to_string(),
-                sig.to_string(),
-            ]
-        };
-        let wait = |limit: Duration| {
-            let t = Instant::now();
-            while !result_file.exists() && t.elapsed() < limit {
-                std::thread::sleep(Duration::from_millis(20));
+        let id = c.id.clone();
+        if server.poll(memory).is_none() {
+            let signal = |sig: &str| {
+                vec![
+                    PROBE_PATH.to_string(),
+                    "--signal".into(),
+                    server.pidfile.display().to_string(),
+                    sig.to_string(),
+                ]
+            };
+            let (term, kill) = (signal("TERM"), signal("KILL"));
+            let _ = self.exec_short(&id, term);
+            let ended = |server: &mut Server, limit: Duration| {
+                let t = Instant::now();
+                while server.poll(memory).is_none() && t.elapsed() < limit {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                server.ended.is_some()
+            };
+            if !ended(&mut server, grace) {
+                let _ = self.exec_short(&id, kill);
+                ended(&mut server, Duration::from_secs(10));
             }
-            result_file.exists()
-        };
-        let _ = self.exec_short(&id, signal("TERM"));
-        if !wait(grace) {
-            let _ = self.exec_short(&id, signal("KILL"));
-            wait(Duration::from_secs(10));
         }
-        match read_result(&result_file, "server", memory) {
-            Some(r) => r,
+        match server.ended {
+            Some(r) => r.map_err(ExecError::Container),
             None => {
                 self.kill(key);
                 Err(ExecError::Container(format!(
                     "the server of {key} could not be stopped after {:.1} s; its container was killed",
-                    started.elapsed().as_secs_f64()
+                    server.started.elapsed().as_secs_f64()
                 )))
             }
         }
@@ -1267,6 +1437,27 @@ mod tests {
             !owner_alive(&format!("{pid}:1")),
             "a reused pid has another start time"
         );
+    }
+
+    #[test]
+    fn a_folder_closed_to_others_is_named_with_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let inner = d.path().join("a/b");
+        std::fs::create_dir_all(&inner).unwrap();
+        let set = |p: &Path, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap()
+        };
+        set(d.path(), 0o755);
+        set(&d.path().join("a"), 0o755);
+        set(&inner, 0o755);
+        assert_eq!(closed_to_others(&inner), None);
+        set(&d.path().join("a"), 0o700);
+        assert_eq!(closed_to_others(&inner), Some((d.path().join("a"), 0o700)));
+        set(&d.path().join("a"), 0o711);
+        assert_eq!(closed_to_others(&inner), None);
+        set(&inner, 0o711);
+        assert_eq!(closed_to_others(&inner), Some((inner.clone(), 0o711)));
     }
 
     #[test]

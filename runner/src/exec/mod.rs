@@ -17,6 +17,8 @@ pub mod interrupt;
 pub mod native;
 pub mod service;
 
+pub use service::Members;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -166,12 +168,67 @@ pub struct JobSetup {
     pub writable: PathBuf,
     /// Where a failed image build's log is written.
     pub log: PathBuf,
-    /// TCP ports to publish on 127.0.0.1 (service benchmarks); none keeps the job offline.
-    pub ports: Vec<u16>,
+    /// The server's TCP port (service benchmarks); `None` keeps the job offline.
+    pub port: Option<u16>,
+    /// How clients reach that port.
+    pub network: Network,
     /// Memory limit of the environment, bytes (swap off).
     pub memory: u64,
     /// CPU limit in CPUs (`None`: unthrottled).
     pub cpus: Option<f64>,
+}
+
+/// How a containerised server is reached from this machine (service benchmarks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    /// Its own network namespace on a private bridge, the port published on 127.0.0.1 only
+    /// (Docker's port forwarding is on every request's path).
+    #[default]
+    Published,
+    /// The host's network namespace: the server listens on 127.0.0.1 like a native one; no
+    /// forwarding, no network isolation.
+    Host,
+}
+
+impl Network {
+    /// The name used by `--docker-network` and `[docker] network`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Published => "published",
+            Network::Host => "host",
+        }
+    }
+}
+
+impl std::str::FromStr for Network {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "published" => Ok(Network::Published),
+            "host" => Ok(Network::Host),
+            _ => Err(format!("unknown network `{s}` (published or host)")),
+        }
+    }
+}
+
+/// Where a prepared job's server runs, as its run command and its fixtures must see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Placement {
+    /// How it is reached.
+    pub network: Network,
+    /// The port clients use on 127.0.0.1 (the same inside the container).
+    pub port: u16,
+    /// `{bind}`: the address the server listens on in its own environment.
+    pub bind: String,
+    /// Where fixtures listen so that the server can reach them (`{fixture.NAME}`).
+    pub fixture_host: std::net::IpAddr,
+    /// `{client}`: the address the server sees requests from 127.0.0.1 come from (the bridge's
+    /// host side when they are forwarded into a container's own network namespace).
+    pub client: std::net::IpAddr,
+    /// What forwards a request from 127.0.0.1 to the server, for the report
+    /// (`docker-proxy`, `iptables`, `none`).
+    pub forwarding: String,
 }
 
 /// What [`Backend::prepare`] made, as the report records it.
@@ -187,6 +244,8 @@ pub struct Prepared {
     pub cached: bool,
     /// Time spent building the image.
     pub build_time: Duration,
+    /// Where the job's server runs (jobs prepared with a port).
+    pub placement: Option<Placement>,
 }
 
 /// Why a job's environment could not be made.
@@ -218,14 +277,30 @@ pub trait Backend {
         self.run(spec)
     }
     /// Starts a prepared job's server in the background (service benchmarks): `spec` runs until
-    /// [`Backend::stop_service`]; clients reach it on 127.0.0.1 at the job's published ports.
-    /// Only the Docker backend implements it (the native service path spawns servers itself).
-    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<(), ExecError> {
+    /// [`Backend::stop_service`]; clients reach it on 127.0.0.1 at the job's port. Returns which
+    /// of this machine's processes are the server's. Only backends whose [`Backend::prepare`]
+    /// gave a [`Placement`] implement it (the native service path spawns servers itself).
+    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<Members, ExecError> {
         let _ = (key, spec);
         Err(ExecError::Container(format!(
             "the {} backend starts no services through this call",
             self.name()
         )))
+    }
+    /// How the job's server ended, if it has (checked without blocking).
+    fn service_exit(&mut self, key: &str) -> Option<Exit> {
+        let _ = key;
+        None
+    }
+    /// Whether the job's server accepts a TCP connection on its port (readiness), tried where
+    /// the server runs: a forwarding proxy on 127.0.0.1 accepts before the server listens.
+    fn service_accepts(&mut self, key: &str, port: u16) -> bool {
+        let _ = key;
+        std::net::TcpStream::connect_timeout(
+            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            Duration::from_millis(200),
+        )
+        .is_ok()
     }
     /// Stops the job's server (SIGTERM, then SIGKILL after `grace`) and measures its whole run.
     fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {

@@ -7,12 +7,17 @@
 //! `/proc`. [`Service::stop`] sends SIGTERM to the group, waits for the grace period, then
 //! SIGKILLs whatever is left; dropping a `Service` kills the group at once. No process of a
 //! service outlives it.
+//!
+//! The readiness loop ([`wait_ready`]) and the `/proc` accounting ([`usage_of`]) also serve a
+//! server that a backend started elsewhere (in a container, whose processes this machine's
+//! `/proc` still shows): the caller supplies how to tell that it ended and which processes are
+//! its own ([`Members`]).
 
 use super::interrupt::Interrupt;
 use super::Exit;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -43,7 +48,10 @@ pub struct ServiceSpec {
     pub cwd: PathBuf,
     /// Environment added to the runner's own.
     pub env: Vec<(String, String)>,
-    /// The 127.0.0.1 port it must listen on.
+    /// The address it must listen on (127.0.0.1, or for fixtures of a containerised service the
+    /// host side of the containers' bridge).
+    pub host: IpAddr,
+    /// The port it must listen on.
     pub port: u16,
     /// Readiness probe.
     pub ready: Ready,
@@ -91,7 +99,7 @@ pub enum ServiceError {
         hint: String,
     },
     /// It did not become ready in time.
-    #[error("{label}: not ready after {secs:.1} s ({probe} on 127.0.0.1:{port}); it was stopped — check that it listens on the port it is given, or raise [service] ready_timeout")]
+    #[error("{label}: not ready after {secs:.1} s ({probe} on {addr}); it was stopped — check that it listens on the address it is given ({{bind}}:{{port}}), or raise [service] ready_timeout")]
     NotReady {
         /// Which service.
         label: String,
@@ -99,8 +107,8 @@ pub enum ServiceError {
         secs: f64,
         /// What was tried.
         probe: String,
-        /// The port.
-        port: u16,
+        /// Where.
+        addr: SocketAddr,
     },
     /// Ctrl-C while waiting.
     #[error("{label}: interrupted (Ctrl-C) while starting")]
@@ -121,6 +129,18 @@ pub struct Usage {
     pub max_rss: u64,
 }
 
+/// Which processes belong to a running server, for [`usage_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Members {
+    /// Every process of this process group (a server this runner spawned).
+    Group(i32),
+    /// Every descendant of this process, not itself (a server a probe started in a container:
+    /// the probe's host pid).
+    Under(i32),
+    /// Not visible from here (e.g. a Docker engine on another machine): usage reads as zero.
+    Unknown,
+}
+
 /// A running service. Dropping it kills its process group.
 #[derive(Debug)]
 pub struct Service {
@@ -138,7 +158,12 @@ pub struct Service {
 /// A free port on 127.0.0.1 (bound, then released: another program could take it in between,
 /// which a service reports as failing to bind).
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    free_port_on(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// A free port on `host` (one of this machine's addresses).
+pub fn free_port_on(host: IpAddr) -> std::io::Result<u16> {
+    Ok(TcpListener::bind((host, 0))?.local_addr()?.port())
 }
 
 fn exit_of(s: std::process::ExitStatus) -> Exit {
@@ -156,13 +181,12 @@ fn killpg(pgid: i32, sig: i32) {
     }
 }
 
-/// One answer to `GET path` on 127.0.0.1:port, or `None` if the exchange failed.
-fn http_status(port: u16, path: &str, timeout: Duration) -> Option<u16> {
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+/// One answer to `GET path` at `addr`, or `None` if the exchange failed.
+fn http_status(addr: SocketAddr, path: &str, timeout: Duration) -> Option<u16> {
     let mut s = TcpStream::connect_timeout(&addr, timeout).ok()?;
     s.set_read_timeout(Some(timeout)).ok()?;
     s.set_write_timeout(Some(timeout)).ok()?;
-    let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
     s.write_all(req.as_bytes()).ok()?;
     let mut buf = [0u8; 64];
     let mut n = 0;
@@ -223,59 +247,12 @@ impl Service {
             stderr: spec.stderr.clone(),
             exited: None,
         };
-        let deadline = Instant::now() + spec.ready_timeout;
-        let mut wait = Duration::from_millis(5);
-        loop {
-            if let Some(exit) = svc.exit() {
-                let text = tail(&spec.stderr);
-                let hint = if text.to_lowercase().contains("in use") {
-                    format!(
-                        "; an address it tried to bind is in use by another program (it was given port {})",
-                        spec.port
-                    )
-                } else {
-                    String::new()
-                };
-                return Err(ServiceError::Exited {
-                    label: spec.label.clone(),
-                    exit,
-                    hint,
-                });
-            }
-            if interrupt.is_set() {
-                return Err(ServiceError::Interrupted {
-                    label: spec.label.clone(),
-                });
-            }
-            let ok = match &spec.ready {
-                Ready::Tcp => TcpStream::connect_timeout(
-                    &SocketAddr::from(([127, 0, 0, 1], spec.port)),
-                    Duration::from_millis(200),
-                )
-                .is_ok(),
-                Ready::Http { path, status } => {
-                    http_status(spec.port, path, Duration::from_millis(500)) == Some(*status)
-                }
-            };
-            // A program that lost the race for its port may still be alive for a moment:
-            // readiness counts only if it is still running afterwards.
-            if ok && svc.exit().is_none() {
-                return Ok(svc);
-            }
-            if Instant::now() >= deadline {
-                return Err(ServiceError::NotReady {
-                    label: spec.label.clone(),
-                    secs: spec.ready_timeout.as_secs_f64(),
-                    probe: match &spec.ready {
-                        Ready::Tcp => "TCP connect".into(),
-                        Ready::Http { path, status } => format!("GET {path} → {status}"),
-                    },
-                    port: spec.port,
-                });
-            }
-            std::thread::sleep(wait);
-            wait = (wait * 2).min(Duration::from_millis(50));
-        }
+        let addr = SocketAddr::new(spec.host, spec.port);
+        let child = &mut svc;
+        wait_ready(spec, interrupt, &mut || child.exit(), &mut || {
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+        })?;
+        Ok(svc)
     }
 
     /// The exit status if the leader has exited (checked without blocking).
@@ -297,7 +274,12 @@ impl Service {
 
     /// CPU and peak memory of the live processes in the group.
     pub fn usage(&self) -> Usage {
-        group_usage(self.pgid)
+        usage_of(&self.members())
+    }
+
+    /// Its processes, for [`usage_of`].
+    pub fn members(&self) -> Members {
+        Members::Group(self.pgid)
     }
 
     /// SIGTERM, up to `grace` for the group to exit, then SIGKILL. Returns how the leader ended
@@ -329,6 +311,67 @@ impl Service {
     }
 }
 
+/// Waits until the server `spec` describes is ready: `exited` says whether it has ended (then
+/// its stderr file explains why), `accepts` whether a TCP connection to it succeeds (how depends
+/// on where it runs); an HTTP probe goes to `spec.host:spec.port` from here.
+pub fn wait_ready(
+    spec: &ServiceSpec,
+    interrupt: &Interrupt,
+    exited: &mut dyn FnMut() -> Option<Exit>,
+    accepts: &mut dyn FnMut() -> bool,
+) -> Result<(), ServiceError> {
+    let addr = SocketAddr::new(spec.host, spec.port);
+    let deadline = Instant::now() + spec.ready_timeout;
+    let mut wait = Duration::from_millis(5);
+    loop {
+        if let Some(exit) = exited() {
+            let text = tail(&spec.stderr);
+            let hint = if text.to_lowercase().contains("in use") {
+                format!(
+                    "; an address it tried to bind is in use by another program (it was given port {})",
+                    spec.port
+                )
+            } else {
+                String::new()
+            };
+            return Err(ServiceError::Exited {
+                label: spec.label.clone(),
+                exit,
+                hint,
+            });
+        }
+        if interrupt.is_set() {
+            return Err(ServiceError::Interrupted {
+                label: spec.label.clone(),
+            });
+        }
+        let ok = match &spec.ready {
+            Ready::Tcp => accepts(),
+            Ready::Http { path, status } => {
+                http_status(addr, path, Duration::from_millis(500)) == Some(*status)
+            }
+        };
+        // A program that lost the race for its port may still be alive for a moment:
+        // readiness counts only if it is still running afterwards.
+        if ok && exited().is_none() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(ServiceError::NotReady {
+                label: spec.label.clone(),
+                secs: spec.ready_timeout.as_secs_f64(),
+                probe: match &spec.ready {
+                    Ready::Tcp => "TCP connect".into(),
+                    Ready::Http { path, status } => format!("GET {path} → {status}"),
+                },
+                addr,
+            });
+        }
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(Duration::from_millis(50));
+    }
+}
+
 impl Drop for Service {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
@@ -338,8 +381,9 @@ impl Drop for Service {
     }
 }
 
-/// Processes of group `pgid` with their `/proc/<pid>/stat` fields after the command name.
-fn group_members(pgid: i32) -> Vec<(i32, Vec<String>)> {
+/// Live processes with their `/proc/<pid>/stat` fields after the command name
+/// (`[0]` state, `[1]` parent pid, `[2]` process group).
+fn processes() -> Vec<(i32, Vec<String>)> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -356,26 +400,80 @@ fn group_members(pgid: i32) -> Vec<(i32, Vec<String>)> {
             continue;
         };
         let fields: Vec<String> = rest.split_whitespace().map(String::from).collect();
-        // fields[0] = state, [2] = pgrp.
-        if fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(pgid)
-            && fields.first().is_some_and(|s| s != "Z")
-        {
+        if fields.first().is_some_and(|s| s != "Z") {
             out.push((pid, fields));
         }
     }
     out
 }
 
-fn group_alive(pgid: i32) -> bool {
-    !group_members(pgid).is_empty()
+fn field(f: &[String], i: usize) -> Option<i32> {
+    f.get(i).and_then(|g| g.parse::<i32>().ok())
 }
 
-fn group_usage(pgid: i32) -> Usage {
+/// The live processes that `m` names.
+fn members_of(m: &Members) -> Vec<(i32, Vec<String>)> {
+    match *m {
+        Members::Group(pgid) => processes()
+            .into_iter()
+            .filter(|(_, f)| field(f, 2) == Some(pgid))
+            .collect(),
+        Members::Under(root) => {
+            let all = processes();
+            let mut inside = vec![root];
+            let mut out = Vec::new();
+            // Parents before children is not guaranteed by pid order: grow to a fixed point.
+            loop {
+                let before = out.len();
+                for (pid, f) in &all {
+                    if !inside.contains(pid) && field(f, 1).is_some_and(|pp| inside.contains(&pp)) {
+                        inside.push(*pid);
+                        out.push((*pid, f.clone()));
+                    }
+                }
+                if out.len() == before {
+                    return out;
+                }
+            }
+        }
+        Members::Unknown => Vec::new(),
+    }
+}
+
+/// The pid of a live process whose command line (`/proc/<pid>/cmdline`, readable for every
+/// user's processes) satisfies `pred`.
+pub fn find_process(pred: &dyn Fn(&[String]) -> bool) -> Option<i32> {
+    let dir = std::fs::read_dir("/proc").ok()?;
+    for e in dir.flatten() {
+        let Some(pid) = e.file_name().to_str().and_then(|s| s.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(raw) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+            continue;
+        };
+        let argv: Vec<String> = raw
+            .split(|&b| b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if !argv.is_empty() && pred(&argv) {
+            return Some(pid);
+        }
+    }
+    None
+}
+
+fn group_alive(pgid: i32) -> bool {
+    !members_of(&Members::Group(pgid)).is_empty()
+}
+
+/// CPU time and peak memory (sum of each process's `VmHWM`) of the live processes `m` names.
+pub fn usage_of(m: &Members) -> Usage {
     // SAFETY: sysconf has no preconditions.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
     let ticks = |t: u64| Duration::from_secs_f64(t as f64 / hz);
     let mut u = Usage::default();
-    for (pid, f) in group_members(pgid) {
+    for (pid, f) in members_of(m) {
         // After the name: [11] utime, [12] stime (stat fields 14 and 15).
         let n = |i: usize| f.get(i).and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
         u.user += ticks(n(11));
@@ -403,12 +501,54 @@ mod tests {
             argv: argv.iter().map(|s| s.to_string()).collect(),
             cwd: dir.to_path_buf(),
             env: vec![],
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port,
             ready,
             ready_timeout: Duration::from_millis(700),
             grace: Duration::from_millis(500),
             stdout: dir.join("out"),
             stderr: dir.join("err"),
+        }
+    }
+
+    #[test]
+    fn a_server_below_a_process_is_found_by_its_command_line_and_measured() {
+        // `sh` stands for the probe: a marker on its command line, the server its child.
+        let marker = format!("runner-test-marker-{}", std::process::id());
+        let mut sh = Command::new("sh")
+            .args(["-c", "sleep 30 & sleep 30; : MARKER"])
+            .arg0(&marker)
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let pid = loop {
+            if let Some(p) = find_process(&|argv| argv[0] == marker) {
+                break p;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the marked process was not found"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(pid, sh.id() as i32);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while members_of(&Members::Under(pid)).len() < 2 {
+            assert!(Instant::now() < deadline, "the two children were not found");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let under = members_of(&Members::Under(pid));
+        assert!(
+            under.iter().all(|(p, _)| *p != pid),
+            "the root is not counted"
+        );
+        assert!(usage_of(&Members::Under(pid)).max_rss > 0);
+        assert_eq!(usage_of(&Members::Unknown), Usage::default());
+        let _ = sh.kill();
+        let _ = sh.wait();
+        for (p, _) in under {
+            // SAFETY: signalling our own grandchildren.
+            unsafe { libc::kill(p, libc::SIGKILL) };
         }
     }
 

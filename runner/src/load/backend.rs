@@ -21,7 +21,7 @@ use std::time::Duration;
 /// How the backend answers.
 #[derive(Debug, Clone)]
 pub struct BackendConfig {
-    /// Where to listen (127.0.0.1).
+    /// Where to listen (127.0.0.1, or the host side of a containerised service's bridge).
     pub listen: SocketAddr,
     /// Body size of the fixed answer.
     pub body_bytes: usize,

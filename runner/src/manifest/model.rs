@@ -199,6 +199,8 @@ pub struct DockerSettings {
     pub memory: Option<u64>,
     /// CPU limit of each container (`None`: no limit).
     pub cpus: Option<f64>,
+    /// How a service's container is reached (`None`: the runner's default, published).
+    pub network: Option<crate::exec::Network>,
 }
 
 /// `[lang.<l>.docker]`: an image built from the implementation's own Dockerfile.

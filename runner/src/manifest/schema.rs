@@ -170,6 +170,8 @@ pub struct RawDocker {
     pub memory: Option<Spanned<String>>,
     /// CPU limit of each container, in CPUs (e.g. `1.5`); default none.
     pub cpus: Option<Spanned<f64>>,
+    /// How a service's container is reached: `"published"` (default) or `"host"`.
+    pub network: Option<Spanned<String>>,
 }
 
 /// `[lang.<l>.docker]`: the implementation's image comes from its own Dockerfile.

@@ -37,7 +37,7 @@ impl Ctx {
             Ctx::Prepare => &["root"],
             Ctx::Reference => &["root", "out"],
             Ctx::CheckCommand => &["root", "out", "lang", "stdout", "artifact"],
-            Ctx::Fixture => &["root", "port"],
+            Ctx::Fixture => &["root", "port", "bind"],
         };
         fixed.contains(&name)
     }
@@ -54,12 +54,12 @@ impl Ctx {
     fn describe(self) -> &'static str {
         match self {
             Ctx::Build => "{dir}, {root}, {cpu.go}, {cpu.rust}, {cpu.zig}, {param.NAME}",
-            Ctx::Run => "{artifact}, {dir}, {root}, {out}, {input.NAME}, {param.NAME}; for services also {port}, {fixture.NAME}, {fixture.NAME.N}",
+            Ctx::Run => "{artifact}, {dir}, {root}, {out}, {input.NAME}, {param.NAME}; for services also {bind}, {port}, {fixture.NAME}, {fixture.NAME.N}",
             Ctx::Generate => "{out}, {root}, {param.NAME}",
             Ctx::Prepare => "{root}, {param.NAME}",
-            Ctx::Reference => "{root}, {out}, {input.NAME}, {param.NAME}; for services also {port}, {fixture.NAME}, {fixture.NAME.N}",
-            Ctx::CheckCommand => "{root}, {out}, {stdout}, {lang}, {artifact}, {input.NAME}, {param.NAME}; for services also {port}, {fixture.NAME}, {fixture.NAME.N}",
-            Ctx::Fixture => "{root}, {port}, {input.NAME}, {param.NAME}",
+            Ctx::Reference => "{root}, {out}, {input.NAME}, {param.NAME}; for services also {bind}, {port}, {fixture.NAME}, {fixture.NAME.N}",
+            Ctx::CheckCommand => "{root}, {out}, {stdout}, {lang}, {artifact}, {input.NAME}, {param.NAME}; for services also {port}, {client}, {fixture.NAME}, {fixture.NAME.N}",
+            Ctx::Fixture => "{root}, {bind}, {port}, {input.NAME}, {param.NAME}",
         }
     }
 }
@@ -188,7 +188,9 @@ impl<'a> Validator<'a> {
                     format!("declare it as [inputs.{i}]; known: {known}"),
                 );
             }
-        } else if ctx.takes_service() && (name == "port" || name.starts_with("fixture.")) {
+        } else if ctx.takes_service()
+            && (matches!(name, "port" | "bind" | "client") || name.starts_with("fixture."))
+        {
             self.service_placeholder(what, name, span);
         } else if !ctx.allows(name) {
             const KNOWN: [&str; 9] = [
@@ -787,6 +789,17 @@ pub fn validate(
                     "not positive",
                     "e.g. cpus = 1.5",
                 );
+            }
+        }
+        if let Some(n) = &d.network {
+            match n.get_ref().parse::<crate::exec::Network>() {
+                Ok(net) => docker.network = Some(net),
+                Err(_) => v.err(
+                    n.span(),
+                    format!("docker.network `{}` is not a network mode", n.get_ref()),
+                    "unknown mode",
+                    "network = \"published\" (own network namespace, port published on 127.0.0.1) or \"host\" (the host's network namespace)",
+                ),
             }
         }
     }

@@ -67,6 +67,8 @@ pub struct Settings {
     pub memory: Option<u64>,
     /// Container CPU limit (`--cpus`), overriding the manifest's `[docker] cpus`.
     pub cpus: Option<f64>,
+    /// How a server in a container is reached (`--docker-network`), overriding `[docker] network`.
+    pub network: Option<crate::exec::Network>,
 }
 
 /// What the headline metric counts.
@@ -279,9 +281,7 @@ pub fn project(
     }
     // Reasons not to run the project at all, first one wins.
     let missing = missing_requirements(m, &ctx.env);
-    let skip = if m.service.is_some() && ctx.backend.name() == "docker" {
-        Some("services are measured natively for now (the Docker backend can publish a container's port on 127.0.0.1, but the service lifecycle does not use it yet): run this project with --backend native".to_string())
-    } else if m.service.is_some() && settings.mode == Mode::Instructions {
+    let skip = if m.service.is_some() && settings.mode == Mode::Instructions {
         Some("a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string())
     } else if !missing.is_empty() {
         Some(format!("missing requirement: {}", missing.join("; ")))
@@ -383,7 +383,7 @@ pub fn project(
 
     // Builds.
     let mut built: Vec<Job> = Vec::new();
-    for job in jobs {
+    for mut job in jobs {
         if ctx.interrupt.is_set() {
             break;
         }
@@ -404,7 +404,11 @@ pub fn project(
                 let ok = b.artifact_bytes.is_some() || job.build.is_none() || own_image;
                 set_job(&mut report, &job.contender, &job.name).build = b.build;
                 if ok {
-                    match container::prepare(m, &job, b.artifact_path, settings, ctx) {
+                    job.built_artifact = b
+                        .artifact_path
+                        .clone()
+                        .filter(|p| Some(p) != job.artifact.as_ref());
+                    match container::prepare(m, &mut job, b.artifact_path, settings, ctx) {
                         Ok(image) => {
                             set_job(&mut report, &job.contender, &job.name).image = image;
                             built.push(job);

@@ -18,8 +18,10 @@
 use super::sampler::Limits;
 use super::{merged_env, set_job, settle_verification, Context, Settings};
 use crate::event::Event;
-use crate::exec::service::{free_port, Ready, Service, ServiceSpec, Usage};
-use crate::exec::Exit;
+use crate::exec::service::{
+    free_port, free_port_on, usage_of, wait_ready, Ready, Service, ServiceSpec, Usage,
+};
+use crate::exec::{Backend, Exit, Members, RunSpec};
 use crate::input::tail_of;
 use crate::load::{self, LoadResult, LoadSpec, RequestTemplate};
 use crate::manifest::{Check, FixtureKind, HttpRequest, LoadDef, Manifest};
@@ -28,14 +30,42 @@ use crate::report::{JobStatus, LoadLevel, LoadRound, ProjectReport, SampleReport
 use crate::stats;
 use crate::verify::{self, Outputs};
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A running contender with its fixtures.
 struct Instance {
-    service: Service,
+    server: Server,
     fixtures: Vec<Service>,
     addrs: Addresses,
+}
+
+/// The contender's server: spawned here, or started by the backend in the job's container.
+enum Server {
+    Native(Service),
+    Container {
+        /// The job's key for the backend.
+        key: String,
+        label: String,
+        grace: Duration,
+        members: Members,
+        stderr: PathBuf,
+    },
+}
+
+impl Server {
+    fn members(&self) -> Members {
+        match self {
+            Server::Native(s) => s.members(),
+            Server::Container { members, .. } => *members,
+        }
+    }
+    fn stderr(&self) -> &Path {
+        match self {
+            Server::Native(s) => &s.stderr,
+            Server::Container { stderr, .. } => stderr,
+        }
+    }
 }
 
 fn template(r: &HttpRequest) -> RequestTemplate {
@@ -47,6 +77,9 @@ fn template(r: &HttpRequest) -> RequestTemplate {
     }
 }
 
+/// How long a containerised server may run before its probe kills it: longer than any round.
+const SERVER_LIFETIME: Duration = Duration::from_secs(6 * 3600);
+
 impl Instance {
     fn addr(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.addrs.port))
@@ -57,7 +90,7 @@ impl Instance {
         m: &Manifest,
         job: &Job,
         pctx: &PlanContext,
-        ctx: &Context<'_>,
+        ctx: &mut Context<'_>,
         tag: &str,
         out: &Path,
     ) -> Result<Instance, String> {
@@ -66,9 +99,16 @@ impl Instance {
             .map_err(|e| format!("cannot find the runner's own executable: {e}"))?;
         let mut fixtures = Vec::new();
         let mut addrs = Addresses::default();
+        if let Some(p) = &job.placement {
+            addrs.bind = p.bind.clone();
+            addrs.fixture_host = p.fixture_host;
+            addrs.client = p.client;
+        }
+        let host = addrs.fixture_host;
         for f in &m.fixtures {
             for i in 0..f.count {
-                let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+                let port =
+                    free_port_on(host).map_err(|e| format!("no free port on {host}: {e}"))?;
                 let label = format!("fixture `{}` #{i}", f.name);
                 let (argv, env) = match &f.kind {
                     FixtureKind::BuiltinHttp {
@@ -82,11 +122,13 @@ impl Instance {
                             body_bytes.to_string(),
                             delay_ms.to_string(),
                             i.to_string(),
+                            host.to_string(),
                         ],
                         Vec::new(),
                     ),
                     FixtureKind::Command { run, env } => (
-                        plan::fixture_argv(run, pctx, port, &label).map_err(|e| e.to_string())?,
+                        plan::fixture_argv(run, pctx, host, port, &label)
+                            .map_err(|e| e.to_string())?,
                         env.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                     ),
                 };
@@ -95,6 +137,7 @@ impl Instance {
                     argv,
                     cwd: pctx.root.clone(),
                     env: merged_env(&ctx.env, &env),
+                    host,
                     port,
                     ready: Ready::Tcp,
                     ready_timeout: def.ready_timeout,
@@ -112,7 +155,10 @@ impl Instance {
                 addrs.fixtures.entry(f.name.clone()).or_default().push(port);
             }
         }
-        addrs.port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        addrs.port = match &job.placement {
+            Some(p) => p.port,
+            None => free_port().map_err(|e| format!("no free port: {e}"))?,
+        };
         let argv = plan::service_argv(job, pctx, &addrs, out).map_err(|e| e.to_string())?;
         let mut env = merged_env(&ctx.env, &job.env);
         env.push(("PORT".into(), addrs.port.to_string()));
@@ -121,6 +167,7 @@ impl Instance {
             argv,
             cwd: job.cwd.clone(),
             env,
+            host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             port: addrs.port,
             ready: match &def.ready_http {
                 None => Ready::Tcp,
@@ -134,21 +181,31 @@ impl Instance {
             stdout: job.log_dir.join(format!("{tag}.stdout")),
             stderr: job.log_dir.join(format!("{tag}.stderr")),
         };
-        let service = Service::start(&spec, &ctx.interrupt)
-            .map_err(|e| with_tail(e.to_string(), &spec.stderr))?;
+        let server = if job.placement.is_some() {
+            start_in_container(m, job, &spec, ctx)?
+        } else {
+            Server::Native(
+                Service::start(&spec, &ctx.interrupt)
+                    .map_err(|e| with_tail(e.to_string(), &spec.stderr))?,
+            )
+        };
         Ok(Instance {
-            service,
+            server,
             fixtures,
             addrs,
         })
     }
 
     /// Err when the service or a fixture has exited.
-    fn alive(&mut self, during: &str) -> Result<(), String> {
-        if let Some(exit) = self.service.exit() {
+    fn alive(&mut self, during: &str, backend: &mut dyn Backend) -> Result<(), String> {
+        let exit = match &mut self.server {
+            Server::Native(s) => s.exit(),
+            Server::Container { key, .. } => backend.service_exit(key),
+        };
+        if let Some(exit) = exit {
             return Err(with_tail(
                 format!("{during}: the service exited ({exit})"),
-                &self.service.stderr,
+                self.server.stderr(),
             ));
         }
         for f in self.fixtures.iter_mut() {
@@ -166,9 +223,22 @@ impl Instance {
     }
 
     /// Stops everything; a note when the service ignored SIGTERM.
-    fn stop(self) -> Option<String> {
-        let label = self.service.label().to_string();
-        let (_, killed) = self.service.stop();
+    fn stop(self, backend: &mut dyn Backend) -> Option<String> {
+        let (label, killed) = match self.server {
+            Server::Native(s) => {
+                let label = s.label().to_string();
+                (label, s.stop().1)
+            }
+            Server::Container {
+                key, label, grace, ..
+            } => {
+                let killed = match backend.stop_service(&key, grace) {
+                    Ok(o) => o.exit == Exit::Signal(libc::SIGKILL),
+                    Err(_) => true,
+                };
+                (label, killed)
+            }
+        };
         for f in self.fixtures {
             f.stop();
         }
@@ -178,6 +248,53 @@ impl Instance {
             )
         })
     }
+}
+
+/// Starts `spec` in the job's container through the backend and waits until it is ready
+/// (TCP readiness is tried inside the container; HTTP readiness from here, through 127.0.0.1).
+fn start_in_container(
+    m: &Manifest,
+    job: &Job,
+    spec: &ServiceSpec,
+    ctx: &mut Context<'_>,
+) -> Result<Server, String> {
+    let key = super::container::job_key(&m.slug, &job.name);
+    let run = RunSpec {
+        argv: spec.argv.clone(),
+        cwd: spec.cwd.clone(),
+        env: spec.env.clone(),
+        stdin: None,
+        stdout: spec.stdout.clone(),
+        stderr: spec.stderr.clone(),
+        timeout: SERVER_LIFETIME,
+        output_cap: u64::MAX,
+        pin: None,
+    };
+    let members = ctx
+        .backend
+        .start_service(&key, &run)
+        .map_err(|e| with_tail(format!("{}: {e}", spec.label), &spec.stderr))?;
+    let backend = &mut *ctx.backend;
+    let ready = {
+        let cell = std::cell::RefCell::new(&mut *backend);
+        wait_ready(
+            spec,
+            &ctx.interrupt,
+            &mut || cell.borrow_mut().service_exit(&key),
+            &mut || cell.borrow_mut().service_accepts(&key, spec.port),
+        )
+    };
+    if let Err(e) = ready {
+        let _ = backend.stop_service(&key, spec.grace);
+        return Err(with_tail(e.to_string(), &spec.stderr));
+    }
+    Ok(Server::Container {
+        key,
+        label: spec.label.clone(),
+        grace: spec.grace,
+        members,
+        stderr: spec.stderr.clone(),
+    })
 }
 
 /// The last lines of a job's service stderr for instance `tag`.
@@ -261,7 +378,8 @@ fn verification(
             let addr = inst.addr();
             for c in &m.checks {
                 if let Check::Http(steps) = c {
-                    checks.push(verify::http::script(steps, &mut |r| {
+                    let steps = verify::http::with_client(steps, &inst.addrs.client.to_string());
+                    checks.push(verify::http::script(&steps, &mut |r| {
                         load::exchange(addr, &template(r), load.timeout)
                     }));
                 }
@@ -285,8 +403,8 @@ fn verification(
                 ctx.backend,
             ));
         }
-        let alive = inst.alive("during verification");
-        if let Some(w) = inst.stop() {
+        let alive = inst.alive("during verification", &mut *ctx.backend);
+        if let Some(w) = inst.stop(&mut *ctx.backend) {
             report.warnings.push(w);
         }
         if let Err(e) = alive {
@@ -474,15 +592,15 @@ fn one_round(
             threads,
         };
         let (result, before, after) = {
-            let svc = &inst.service;
+            let members = inst.server.members();
             std::thread::scope(|s| {
                 let opens = s.spawn(|| {
                     std::thread::sleep(load.warmup);
-                    svc.usage()
+                    usage_of(&members)
                 });
                 let r = load::run(&spec, &flag);
                 let before = opens.join().unwrap_or_default();
-                (r, before, svc.usage())
+                (r, before, usage_of(&members))
             })
         };
         if ctx.interrupt.is_set() {
@@ -490,7 +608,7 @@ fn one_round(
             break;
         }
         let at = format!("at {conns} connection(s)");
-        if let Err(e) = inst.alive(&format!("during the load {at}")) {
+        if let Err(e) = inst.alive(&format!("during the load {at}"), &mut *ctx.backend) {
             problem = Some((JobStatus::RunFailed, e));
             break;
         }
@@ -525,7 +643,7 @@ fn one_round(
             .rounds
             .push(round);
     }
-    if let Some(w) = inst.stop() {
+    if let Some(w) = inst.stop(&mut *ctx.backend) {
         report.warnings.push(w);
     }
     if warm {

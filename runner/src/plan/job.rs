@@ -43,6 +43,12 @@ pub struct Job {
     /// The run command before expansion, and the values of its fixed placeholders: a service's
     /// `{port}` and `{fixture.…}` are known only when an instance starts (see [`service_argv`]).
     pub template: (Vec<String>, Vec<(String, String)>),
+    /// Where the backend placed the job's server (a container), once prepared; `None` for a
+    /// server the runner spawns on this machine.
+    pub placement: Option<crate::exec::Placement>,
+    /// The artifact as built, once built, when that is not `artifact` (a static build for
+    /// containers lands elsewhere): what `{artifact}` means in check commands, which run here.
+    pub built_artifact: Option<PathBuf>,
 }
 
 /// Paths a plan needs from the outside.
@@ -78,7 +84,7 @@ fn lookup<'a>(
 ) -> impl Fn(&str) -> Option<String> + 'a {
     move |name: &str| {
         // Known only when a service instance starts: shown as written until then.
-        if name == "port" || name.starts_with("fixture.") {
+        if matches!(name, "port" | "bind" | "client") || name.starts_with("fixture.") {
             return Some(format!("{{{name}}}"));
         }
         if let Some(p) = name.strip_prefix("param.") {
@@ -164,6 +170,8 @@ pub fn lang_job(
         verify_dir: base.join("verify"),
         log_dir: base,
         verified: true,
+        placement: None,
+        built_artifact: None,
         template,
     })
 }
@@ -206,6 +214,8 @@ pub fn reference_job(
         verify_dir: base.join("verify"),
         log_dir: base,
         verified: r.verified,
+        placement: None,
+        built_artifact: None,
         template,
     })
 }
@@ -218,20 +228,42 @@ pub fn verify_argv(job: &Job) -> Vec<String> {
 }
 
 /// The addresses of a running instance: its port and its fixtures' ports by name.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Addresses {
     /// The service's port.
     pub port: u16,
+    /// `{bind}`: the address the service listens on where it runs.
+    pub bind: String,
+    /// The address its fixtures listen on.
+    pub fixture_host: std::net::IpAddr,
+    /// `{client}`: the address the service sees this machine's requests come from.
+    pub client: std::net::IpAddr,
     /// Fixture name → ports of its instances.
     pub fixtures: BTreeMap<String, Vec<u16>>,
 }
 
+impl Default for Addresses {
+    fn default() -> Self {
+        Addresses {
+            port: 0,
+            bind: "127.0.0.1".into(),
+            fixture_host: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            client: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            fixtures: BTreeMap::new(),
+        }
+    }
+}
+
 impl Addresses {
-    /// `{port}`, `{fixture.NAME}` (all instances, comma-separated `127.0.0.1:PORT`) and
-    /// `{fixture.NAME.N}`.
+    /// `{port}`, `{bind}`, `{client}`, `{fixture.NAME}` (all instances, comma-separated
+    /// `HOST:PORT`) and `{fixture.NAME.N}`.
     pub fn pairs(&self) -> Vec<(String, String)> {
-        let addr = |p: &u16| format!("127.0.0.1:{p}");
-        let mut v = vec![("port".to_string(), self.port.to_string())];
+        let addr = |p: &u16| std::net::SocketAddr::new(self.fixture_host, *p).to_string();
+        let mut v = vec![
+            ("port".to_string(), self.port.to_string()),
+            ("bind".to_string(), self.bind.clone()),
+            ("client".to_string(), self.client.to_string()),
+        ];
         for (name, ports) in &self.fixtures {
             let all: Vec<String> = ports.iter().map(addr).collect();
             v.push((format!("fixture.{name}"), all.join(",")));
@@ -285,16 +317,18 @@ pub fn service_argv(
     expand_live(&job.template.0, ctx, &fixed, &job.name, "run")
 }
 
-/// A fixture command for one instance on `port`.
+/// A fixture command for one instance on `bind:port`.
 pub fn fixture_argv(
     argv: &[String],
     ctx: &PlanContext,
+    bind: std::net::IpAddr,
     port: u16,
     label: &str,
 ) -> Result<Vec<String>, PlanError> {
     let fixed = vec![
         ("root".to_string(), ctx.root.display().to_string()),
         ("port".to_string(), port.to_string()),
+        ("bind".to_string(), bind.to_string()),
     ];
     expand_live(argv, ctx, &fixed, label, "fixture run")
 }
@@ -315,7 +349,7 @@ pub fn check_command_live(
             job.log_dir.join("verify.stdout").display().to_string(),
         ),
     ];
-    if let Some(a) = &job.artifact {
+    if let Some(a) = job.built_artifact.as_ref().or(job.artifact.as_ref()) {
         fixed.push(("artifact".to_string(), a.display().to_string()));
     }
     fixed.extend(addrs.pairs());

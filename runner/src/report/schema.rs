@@ -101,6 +101,10 @@ pub struct ImageReport {
     pub memory_limit_bytes: u64,
     /// CPU limit of the container (`None`: unthrottled).
     pub cpus: Option<f64>,
+    /// A server's network (service benchmarks): how 127.0.0.1 reaches it, what it listened on,
+    /// where its fixtures were, and what forwarded requests (`docker-proxy`, `iptables`, `none`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::exec::Placement>,
 }
 
 /// The header of one shard report folded into a merged report.

@@ -87,6 +87,22 @@ fn excerpt(b: &[u8]) -> String {
     }
 }
 
+/// `steps` with `{client}` in expected header values replaced by `client` (the address the
+/// server sees requests come from: 127.0.0.1, or a container bridge's host side).
+pub fn with_client(steps: &[HttpStep], client: &str) -> Vec<HttpStep> {
+    steps
+        .iter()
+        .map(|s| HttpStep {
+            headers: s
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.replace("{client}", client)))
+                .collect(),
+            ..s.clone()
+        })
+        .collect()
+}
+
 /// Runs a script; one result for the whole check.
 pub fn script(steps: &[HttpStep], send: Send<'_>) -> CheckResult {
     let mut failures = Vec::new();

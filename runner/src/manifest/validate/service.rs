@@ -10,7 +10,8 @@ use std::time::Duration;
 use toml::Spanned;
 
 impl Validator<'_> {
-    /// `{port}`, `{fixture.NAME}` or `{fixture.NAME.N}` in a command that may take them.
+    /// `{port}`, `{bind}`, `{client}`, `{fixture.NAME}` or `{fixture.NAME.N}` in a command that
+    /// may take them.
     pub(super) fn service_placeholder(&mut self, what: &str, name: &str, span: Range<usize>) {
         if !self.service {
             self.err(
@@ -22,7 +23,7 @@ impl Validator<'_> {
             return;
         }
         let Some(rest) = name.strip_prefix("fixture.") else {
-            return; // {port}
+            return; // {port}, {bind}, {client}
         };
         let (fname, index) = match rest.split_once('.') {
             Some((n, i)) => (n, Some(i)),
