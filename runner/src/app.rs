@@ -285,7 +285,20 @@ pub fn test(paths: &[PathBuf], only: &[String], lang: &str) -> i32 {
         eprintln!("warning: {e}");
     }
     // Tests build with the same CPU level as benches, so compiled dependencies are shared.
-    let base_env = measure::merged_env(&tc.env(), &cpu.build_env());
+    let mut base_env = measure::merged_env(&tc.env(), &cpu.build_env());
+    // A cached pass says nothing about files a test reads at run time (shared testdata): Go's
+    // test cache is off here (Zig projects mark their test run step as having side effects).
+    let goflags = base_env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "GOFLAGS")
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var("GOFLAGS").ok())
+        .unwrap_or_default();
+    base_env.push((
+        "GOFLAGS".into(),
+        format!("{goflags} -count=1").trim().to_string(),
+    ));
     let interrupt = Interrupt::install().unwrap_or_else(|_| Interrupt::none());
     let mut backend = Native::new(interrupt.clone(), None);
     let (mut passed, mut failed) = (0, 0);

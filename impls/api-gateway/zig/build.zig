@@ -33,5 +33,7 @@ pub fn build(b: *std.Build) void {
     }
     const tests = b.addTest(.{ .root_module = test_module });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     b.step("test", "Run the unit tests, the shared token cases and the in-process gateway tests").dependOn(&run_tests.step);
 }

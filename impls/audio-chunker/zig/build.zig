@@ -26,5 +26,7 @@ pub fn build(b: *std.Build) void {
         .optimize = optimize,
     }) });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     b.step("test", "Run the unit tests").dependOn(&run_tests.step);
 }

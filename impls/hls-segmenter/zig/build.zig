@@ -52,5 +52,7 @@ pub fn build(b: *std.Build) void {
     test_module.addAnonymousImport("tiny.m3u8", .{ .root_source_file = b.path("../testdata/tiny.m3u8") });
     const tests = b.addTest(.{ .root_module = test_module });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     b.step("test", "Run the unit tests, the fixture and fault tests and the command-line test").dependOn(&run_tests.step);
 }

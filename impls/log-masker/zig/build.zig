@@ -35,5 +35,7 @@ pub fn build(b: *std.Build) void {
     }
     const tests = b.addTest(.{ .root_module = test_module });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     b.step("test", "Run the unit tests and the shared corpus test").dependOn(&run_tests.step);
 }

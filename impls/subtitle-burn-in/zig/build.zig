@@ -37,6 +37,8 @@ pub fn build(b: *std.Build) void {
     test_module.addOptions("test_config", options);
     const tests = b.addTest(.{ .root_module = test_module });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     b.step("test", "Run the unit and end-to-end tests").dependOn(&run_tests.step);
 }
 

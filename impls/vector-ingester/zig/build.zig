@@ -40,6 +40,8 @@ pub fn build(b: *std.Build) void {
     test_module.linkSystemLibrary("sqlite3", .{});
     const tests = b.addTest(.{ .root_module = test_module });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     run_tests.setCwd(b.path("."));
     b.step("test", "Run the unit tests, the shared cases and the fault tests").dependOn(&run_tests.step);
 }

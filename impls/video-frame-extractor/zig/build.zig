@@ -34,6 +34,8 @@ pub fn build(b: *std.Build) void {
 
     const tests = b.addTest(.{ .root_module = makeModule(b, "src/main.zig", target, optimize, false, av) });
     const run_tests = b.addRunArtifact(tests);
+    // Tests read shared files and run programs at run time: never reuse a cached pass.
+    run_tests.has_side_effects = true;
     // The tests read ../testdata relative to this folder.
     run_tests.setCwd(b.path("."));
     b.step("test", "Run the unit and end-to-end tests").dependOn(&run_tests.step);
