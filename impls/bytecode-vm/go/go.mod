@@ -1,0 +1,3 @@
+module bytecodevm
+
+go 1.27

@@ -1,0 +1,1 @@
+; No code at all: valid, halts at once.

@@ -1,0 +1,3 @@
+        push 5
+        push 0
+        mod                     ; offset 18

@@ -1,0 +1,3 @@
+.memory 4
+        push -1
+        loadg                   ; offset 9

@@ -1,0 +1,3 @@
+loop:
+        push 1                  ; offset 0
+        jmp loop

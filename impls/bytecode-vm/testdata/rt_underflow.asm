@@ -1,0 +1,2 @@
+        push 1
+        add                     ; offset 9

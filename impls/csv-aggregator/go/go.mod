@@ -1,0 +1,3 @@
+module csvaggregator
+
+go 1.27
