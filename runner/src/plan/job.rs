@@ -333,13 +333,15 @@ pub fn fixture_argv(
     expand_live(argv, ctx, &fixed, label, "fixture run")
 }
 
-/// Expands a check command for a job whose service instance runs at `addrs`.
+/// Expands a check command for a job whose service instance runs at `addrs`. `None`: the
+/// command starts the built program (`{artifact}`) and the job has none (a reference), so the
+/// check does not apply to it.
 pub fn check_command_live(
     argv: &[String],
     job: &Job,
     ctx: &PlanContext,
     addrs: &Addresses,
-) -> Result<Vec<String>, PlanError> {
+) -> Result<Option<Vec<String>>, PlanError> {
     let mut fixed = vec![
         ("root".to_string(), ctx.root.display().to_string()),
         ("out".to_string(), job.verify_dir.display().to_string()),
@@ -349,11 +351,13 @@ pub fn check_command_live(
             job.log_dir.join("verify.stdout").display().to_string(),
         ),
     ];
-    if let Some(a) = job.built_artifact.as_ref().or(job.artifact.as_ref()) {
-        fixed.push(("artifact".to_string(), a.display().to_string()));
+    match job.built_artifact.as_ref().or(job.artifact.as_ref()) {
+        Some(a) => fixed.push(("artifact".to_string(), a.display().to_string())),
+        None if argv.iter().any(|a| a.contains("{artifact}")) => return Ok(None),
+        None => {}
     }
     fixed.extend(addrs.pairs());
-    expand_live(argv, ctx, &fixed, &job.name, "verify command")
+    expand_live(argv, ctx, &fixed, &job.name, "verify command").map(Some)
 }
 
 /// Expands a check command for one job's verification outputs.
@@ -361,6 +365,67 @@ pub fn check_command(
     argv: &[String],
     job: &Job,
     ctx: &PlanContext,
-) -> Result<Vec<String>, PlanError> {
+) -> Result<Option<Vec<String>>, PlanError> {
     check_command_live(argv, job, ctx, &Addresses::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(artifact: Option<&str>) -> Job {
+        Job {
+            contender: if artifact.is_some() {
+                Contender::Lang(Lang::Go)
+            } else {
+                Contender::Reference(0)
+            },
+            name: if artifact.is_some() { "go" } else { "nginx" }.into(),
+            build: None,
+            artifact: artifact.map(PathBuf::from),
+            run: Vec::new(),
+            cwd: PathBuf::from("/r"),
+            env: Vec::new(),
+            out_dir: PathBuf::from("/w/out"),
+            verify_dir: PathBuf::from("/w/verify"),
+            log_dir: PathBuf::from("/w"),
+            verified: true,
+            template: (Vec::new(), Vec::new()),
+            placement: None,
+            built_artifact: None,
+        }
+    }
+
+    #[test]
+    fn a_check_that_starts_the_artifact_does_not_apply_to_a_reference() {
+        let ctx = PlanContext {
+            root: PathBuf::from("/r"),
+            work: PathBuf::from("/w"),
+            inputs: BTreeMap::new(),
+            params: BTreeMap::new(),
+            cpu: crate::toolchain::cpu::Level::default(),
+        };
+        let argv: Vec<String> = ["check.py", "--artifact", "{artifact}", "{out}"]
+            .map(String::from)
+            .to_vec();
+        let mut go = job(Some("/r/bin/proxy"));
+        assert_eq!(
+            check_command(&argv, &go, &ctx).unwrap(),
+            Some(
+                ["check.py", "--artifact", "/r/bin/proxy", "/w/verify"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        // A static build for containers is what exists on this machine.
+        go.built_artifact = Some(PathBuf::from("/r/static/proxy"));
+        assert_eq!(
+            check_command(&argv, &go, &ctx).unwrap().unwrap()[2],
+            "/r/static/proxy"
+        );
+        let nginx = job(None);
+        assert_eq!(check_command(&argv, &nginx, &ctx).unwrap(), None);
+        let plain: Vec<String> = ["check.py", "{out}"].map(String::from).to_vec();
+        assert!(check_command(&plain, &nginx, &ctx).unwrap().is_some());
+    }
 }

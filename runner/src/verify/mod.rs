@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Expands a check command for one job (placeholders → paths), or says why it cannot.
-pub type ExpandCommand<'a> = &'a dyn Fn(&[String]) -> Result<Vec<String>, String>;
+/// Expands a check command for one job (placeholders → paths), or says why it cannot; `None`
+/// when the check does not apply to the job (it starts `{artifact}`, which a reference lacks).
+pub type ExpandCommand<'a> = &'a dyn Fn(&[String]) -> Result<Option<Vec<String>>, String>;
 
 /// Where one job's verification outputs are.
 #[derive(Debug, Clone)]
@@ -93,7 +94,18 @@ pub fn per_job(
             Check::Command(argv) => {
                 let name = "command".to_string();
                 let argv = match command_argv(argv) {
-                    Ok(a) => a,
+                    Ok(Some(a)) => a,
+                    Ok(None) => {
+                        results.push(result(
+                            name,
+                            None,
+                            format!(
+                                "does not apply to {}: the command starts {{artifact}}, which a reference does not have",
+                                out.name
+                            ),
+                        ));
+                        continue;
+                    }
                     Err(e) => {
                         results.push(result(name, Some(false), e));
                         continue;
