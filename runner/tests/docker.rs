@@ -157,6 +157,24 @@ fn bench(dir: &Path, extra: &[&str]) -> (i32, String, Value) {
     (out.status.code().unwrap_or(-1), stderr, only_report(dir))
 }
 
+/// Builds the fixture's tiny program statically at `imp/bin/tiny`, as the runner would.
+fn build_tiny_static(imp: &Path) {
+    std::fs::create_dir_all(imp.join("bin")).unwrap();
+    let built = std::process::Command::new("rustc")
+        .current_dir(imp)
+        .args([
+            "-O",
+            "-C",
+            "target-feature=+crt-static",
+            "main.rs",
+            "-o",
+            "bin/tiny",
+        ])
+        .status()
+        .unwrap();
+    assert!(built.success());
+}
+
 /// Writes a variant of the fixture manifest with `extra` appended to its `[lang.rust]`.
 fn with_rust_docker(dir: &Path, extra: &str) {
     let path = dir.join("manifests/tiny.toml");
@@ -282,20 +300,7 @@ fn an_image_from_the_implementations_dockerfile() {
     }
     let dir = fixture("docker");
     // No base image can be pulled here: the Dockerfile copies a static program built beforehand.
-    std::fs::create_dir_all(dir.path().join("impl/bin")).unwrap();
-    let built = std::process::Command::new("rustc")
-        .current_dir(dir.path().join("impl"))
-        .args([
-            "-O",
-            "-C",
-            "target-feature=+crt-static",
-            "main.rs",
-            "-o",
-            "bin/tiny",
-        ])
-        .status()
-        .unwrap();
-    assert!(built.success());
+    build_tiny_static(&dir.path().join("impl"));
     with_rust_docker(
         dir.path(),
         "[lang.rust.docker]\ndockerfile = \"Dockerfile\"\nprogram = \"/bench/tiny\"",
@@ -497,20 +502,7 @@ fn a_server_is_published_on_loopback_only_and_stopped() {
     let dir = fixture("docker");
     let root = dir.path().to_path_buf();
     let imp = root.join("impl");
-    std::fs::create_dir_all(imp.join("bin")).unwrap();
-    let built = std::process::Command::new("rustc")
-        .current_dir(&imp)
-        .args([
-            "-O",
-            "-C",
-            "target-feature=+crt-static",
-            "main.rs",
-            "-o",
-            "bin/tiny",
-        ])
-        .status()
-        .unwrap();
-    assert!(built.success());
+    build_tiny_static(&imp);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -512,6 +512,33 @@ fn read_result(
     }))
 }
 
+/// Creates an exec of `cmd` in container `id` (with `env` and `cwd` when given; output attached
+/// when `attach`); returns its id.
+async fn new_exec(
+    client: &bollard::Docker,
+    id: &str,
+    cmd: Vec<String>,
+    env: Option<Vec<String>>,
+    cwd: Option<String>,
+    attach: bool,
+) -> Result<String, String> {
+    client
+        .create_exec(
+            id,
+            bollard::exec::CreateExecOptions {
+                cmd: Some(cmd),
+                env,
+                working_dir: cwd,
+                attach_stdout: Some(attach),
+                attach_stderr: Some(attach),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|e| e.id)
+        .map_err(|e| format!("cannot create the exec: {e}"))
+}
+
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     all[all.len().saturating_sub(lines)..].join("\n")
@@ -825,27 +852,16 @@ impl Docker {
     fn exec_short(&mut self, id: &str, cmd: Vec<String>) -> Result<i64, String> {
         let client = &self.client;
         self.rt.block_on(async {
-            let exec = client
-                .create_exec(
-                    id,
-                    bollard::exec::CreateExecOptions {
-                        cmd: Some(cmd),
-                        attach_stdout: Some(true),
-                        attach_stderr: Some(true),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(|e| format!("cannot create the exec: {e}"))?;
+            let exec = new_exec(client, id, cmd, None, None, true).await?;
             if let bollard::exec::StartExecResults::Attached { mut output, .. } = client
-                .start_exec(&exec.id, None)
+                .start_exec(&exec, None)
                 .await
                 .map_err(|e| format!("cannot start the exec: {e}"))?
             {
                 while output.next().await.is_some() {}
             }
             Ok(client
-                .inspect_exec(&exec.id)
+                .inspect_exec(&exec)
                 .await
                 .ok()
                 .and_then(|i| i.exit_code)
@@ -1154,22 +1170,9 @@ impl Backend for Docker {
             stuck: bool,
         }
         let ended: Result<Ended, String> = self.rt.block_on(async {
-            let exec = client
-                .create_exec(
-                    &id,
-                    bollard::exec::CreateExecOptions {
-                        cmd: Some(cmd),
-                        env: Some(env),
-                        working_dir: Some(cwd),
-                        attach_stdout: Some(true),
-                        attach_stderr: Some(true),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(|e| format!("cannot create the exec: {e}"))?;
+            let exec = new_exec(client, &id, cmd, Some(env), Some(cwd), true).await?;
             let started = client
-                .start_exec(&exec.id, None)
+                .start_exec(&exec, None)
                 .await
                 .map_err(|e| format!("cannot start the exec: {e}"))?;
             let mut ended = Ended::default();
@@ -1206,7 +1209,7 @@ impl Backend for Docker {
                 }
             }
             ended.exit_code = client
-                .inspect_exec(&exec.id)
+                .inspect_exec(&exec)
                 .await
                 .ok()
                 .and_then(|i| i.exit_code);
@@ -1265,21 +1268,11 @@ impl Backend for Docker {
         let env: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let client = &self.client;
         let started = self.rt.block_on(async {
-            let exec = client
-                .create_exec(
-                    &id,
-                    bollard::exec::CreateExecOptions {
-                        cmd: Some(cmd),
-                        env: Some(env),
-                        working_dir: Some(spec.cwd.display().to_string()),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(|e| format!("cannot create the exec: {e}"))?;
+            let cwd = spec.cwd.display().to_string();
+            let exec = new_exec(client, &id, cmd, Some(env), Some(cwd), false).await?;
             client
                 .start_exec(
-                    &exec.id,
+                    &exec,
                     Some(bollard::exec::StartExecOptions {
                         detach: true,
                         ..Default::default()
@@ -1341,11 +1334,7 @@ impl Backend for Docker {
                 let cmd = vec![PROBE_PATH.to_string(), "--connect".into(), port.to_string()];
                 self.exec_short(&id, cmd) == Ok(0)
             }
-            _ => std::net::TcpStream::connect_timeout(
-                &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-                Duration::from_millis(200),
-            )
-            .is_ok(),
+            _ => super::service::loopback_accepts(port),
         }
     }
 

@@ -296,11 +296,7 @@ pub trait Backend {
     /// the server runs: a forwarding proxy on 127.0.0.1 accepts before the server listens.
     fn service_accepts(&mut self, key: &str, port: u16) -> bool {
         let _ = key;
-        std::net::TcpStream::connect_timeout(
-            &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
-            Duration::from_millis(200),
-        )
-        .is_ok()
+        service::loopback_accepts(port)
     }
     /// Stops the job's server (SIGTERM, then SIGKILL after `grace`) and measures its whole run.
     fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {

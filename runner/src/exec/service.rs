@@ -161,6 +161,15 @@ pub fn free_port() -> std::io::Result<u16> {
     free_port_on(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
+/// Whether a TCP connection to 127.0.0.1:`port` is accepted within 200 ms.
+pub fn loopback_accepts(port: u16) -> bool {
+    TcpStream::connect_timeout(
+        &SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_millis(200),
+    )
+    .is_ok()
+}
+
 /// A free port on `host` (one of this machine's addresses).
 pub fn free_port_on(host: IpAddr) -> std::io::Result<u16> {
     Ok(TcpListener::bind((host, 0))?.local_addr()?.port())
