@@ -10,48 +10,6 @@ use std::time::Duration;
 use toml::Spanned;
 
 impl Validator<'_> {
-    /// `{port}`, `{bind}`, `{client}`, `{fixture.NAME}` or `{fixture.NAME.N}` in a command that
-    /// may take them.
-    pub(super) fn service_placeholder(&mut self, what: &str, name: &str, span: Range<usize>) {
-        if !self.service {
-            self.err(
-                span,
-                format!("{what} uses `{{{name}}}`, but the project is not a service"),
-                "needs [service]",
-                "declare [service] when the implementations are servers",
-            );
-            return;
-        }
-        let Some(rest) = name.strip_prefix("fixture.") else {
-            return; // {port}, {bind}, {client}
-        };
-        let (fname, index) = match rest.split_once('.') {
-            Some((n, i)) => (n, Some(i)),
-            None => (rest, None),
-        };
-        let Some(&count) = self.fixtures.get(fname) else {
-            let known = super::join(&self.fixtures.keys().cloned().collect());
-            self.err(
-                span,
-                format!("{what} uses `{{{name}}}`, but there is no fixture `{fname}`"),
-                "unknown fixture",
-                format!("declare it with [[fixture]] name = \"{fname}\"; known: {known}"),
-            );
-            return;
-        };
-        if let Some(i) = index {
-            match i.parse::<u32>() {
-                Ok(n) if n < count => {}
-                _ => self.err(
-                    span,
-                    format!("{what} uses `{{{name}}}`, but fixture `{fname}` has instances 0 to {}", count - 1),
-                    "no such instance",
-                    format!("write {{fixture.{fname}}} for all instances (comma-separated), or an index below {count}"),
-                ),
-            }
-        }
-    }
-
     fn positive(
         &mut self,
         x: &Option<Spanned<f64>>,
