@@ -13,8 +13,12 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
+mod identity;
+mod params;
 mod placeholders;
+mod requires;
 mod service;
+mod text;
 
 use placeholders::Ctx;
 
@@ -121,127 +125,10 @@ pub fn validate(
             .collect(),
     };
 
-    // Identity.
-    let id = raw.id.get_ref().clone();
-    let id_ok = id.split_once('.').is_some_and(|(a, b)| {
-        !a.is_empty()
-            && !b.is_empty()
-            && a.bytes().all(|c| c.is_ascii_digit())
-            && b.bytes().all(|c| c.is_ascii_digit())
-    });
-    if !id_ok {
-        v.err(
-            raw.id.span(),
-            format!("id `{id}` is not of the form GROUP.NUMBER"),
-            "bad id",
-            "write e.g. id = \"3.3\"",
-        );
-    } else if id.split('.').next().and_then(|g| g.parse::<u32>().ok()) != Some(*raw.group.get_ref())
-    {
-        v.err(
-            raw.group.span(),
-            format!("group {} does not match id `{id}`", raw.group.get_ref()),
-            "group differs from the id's prefix",
-            "the group is the number before the dot of the id",
-        );
-    }
-    let slug = raw.slug.get_ref().clone();
-    let slug_ok = !slug.is_empty()
-        && slug
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        && !slug.starts_with('-');
-    if !slug_ok {
-        v.err(
-            raw.slug.span(),
-            format!("slug `{slug}` must be lowercase letters, digits and dashes"),
-            "bad slug",
-            "write e.g. slug = \"log-masker\"",
-        );
-    }
-    if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
-        if slug_ok && stem != slug {
-            v.err(
-                raw.slug.span(),
-                format!("slug `{slug}` differs from the file name `{stem}.toml`"),
-                "does not match the file name",
-                format!("rename the file to {slug}.toml or change the slug"),
-            );
-        }
-    }
-
-    // Texts.
-    let mut text = BTreeMap::new();
-    for (code, t) in &raw.text {
-        if code != "en" && code != "th" {
-            v.err(
-                t.span(),
-                format!("unknown text language `{code}`"),
-                "unknown",
-                "texts are [text.en] and [text.th]",
-            );
-        }
-        text.insert(code.clone(), t.get_ref().clone());
-    }
-    for code in ["en", "th"] {
-        if !raw.text.contains_key(code) {
-            v.err(
-                raw.id.span(),
-                format!("missing [text.{code}]"),
-                "in this manifest",
-                format!("add [text.{code}] with name, summary and skill"),
-            );
-        }
-    }
-
-    // Notes.
-    if let Some(notes) = &raw.notes {
-        for code in notes.keys() {
-            if code != "en" && code != "th" {
-                v.err(
-                    raw.id.span(),
-                    format!("unknown notes language `{code}`"),
-                    "in this manifest",
-                    "notes are keyed by en and th",
-                );
-            }
-        }
-    }
-
-    // Params.
-    let mut params = BTreeMap::new();
-    for (k, val) in &raw.params {
-        let s = match val.get_ref() {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Float(f) => f.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            _ => {
-                v.err(
-                    val.span(),
-                    format!("parameter `{k}` must be a string, number or boolean"),
-                    "not a scalar",
-                    "",
-                );
-                continue;
-            }
-        };
-        params.insert(k.clone(), s);
-    }
-
-    // Requirements.
-    let executables = raw
-        .requires
-        .executables
-        .iter()
-        .map(|e| e.get_ref().clone())
-        .collect();
-    let pkg_config = raw
-        .requires
-        .pkg_config
-        .iter()
-        .map(|e| e.get_ref().clone())
-        .collect();
+    let (id, slug) = identity::validate(&mut v, &raw, path);
+    let (text, notes) = text::validate(&mut v, &raw);
+    let params = params::validate(&mut v, &raw);
+    let (executables, pkg_config) = requires::validate(&raw);
 
     // Inputs.
     let mut inputs = BTreeMap::new();
@@ -644,7 +531,7 @@ pub fn validate(
         slug,
         group: *raw.group.get_ref(),
         text,
-        notes: raw.notes.clone().unwrap_or_default(),
+        notes,
         executables,
         pkg_config,
         params,
