@@ -1,8 +1,19 @@
 //! Semantic checks of one parsed manifest: turns a `RawManifest` into a `Manifest`, collecting
 //! **every** problem (not only the first), each with its span and a fix.
 //!
+//! This file is the entry point ([`validate`]), the context every check writes its problems to
+//! (`Validator`, with the names the placeholders may refer to) and the order in which the
+//! sections run. Each section of docs/manifest.md has its own file, which checks that section and
+//! returns its part of the typed model; [`validate`] assembles the parts into a `Manifest` only
+//! when no section found a problem. `placeholders.rs` checks commands for all of them.
+//!
+//! Problems are sorted by their position in the file, so the order of the sections only decides
+//! between problems at the same position; keep it when adding one.
+//!
 //! Syntax, unknown keys and wrong types are found earlier (in `mod.rs`, by the TOML parser);
-//! problems that span several manifests (duplicate ids) are found by `load_all`.
+//! problems that span several manifests (duplicate ids) are found by `load_all`. The only disk
+//! access here is checking that the paths a manifest names exist (`dir`, inputs, an `exact`
+//! check's `expected`, a Dockerfile): no file is read and nothing is run.
 
 use super::error::{ManifestError, SourceFile};
 use super::model::*;
@@ -12,6 +23,7 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
+mod docker;
 mod identity;
 mod inputs;
 mod lang;
@@ -27,11 +39,15 @@ mod verify;
 
 use placeholders::Ctx;
 
+/// What every check shares: the source the spans point into, the repository root, the problems
+/// found so far, and the names declared elsewhere in the manifest that commands may refer to.
 struct Validator<'a> {
     src: &'a SourceFile,
     root: &'a Path,
     errors: Vec<ManifestError>,
+    /// Declared parameter names, for `{param.NAME}`.
     params: BTreeSet<String>,
+    /// Declared input names, for `{input.NAME}` and a throughput metric.
     inputs: BTreeSet<String>,
     /// The manifest declares [service].
     service: bool,
@@ -40,6 +56,31 @@ struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
+    /// A context for `raw`, read from `src`, whose paths are relative to `root`.
+    fn new(src: &'a SourceFile, root: &'a Path, raw: &RawManifest) -> Self {
+        Validator {
+            src,
+            root,
+            errors: Vec::new(),
+            params: raw.params.keys().cloned().collect(),
+            inputs: raw.inputs.keys().cloned().collect(),
+            service: raw.service.is_some(),
+            fixtures: raw
+                .fixture
+                .iter()
+                .map(|f| {
+                    let f = f.get_ref();
+                    (
+                        f.name.get_ref().clone(),
+                        f.count.as_ref().map_or(1, |c| *c.get_ref()),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Records a problem at `span`: `msg` says what is wrong, `label` is written under the caret,
+    /// `help` says what to do (none when empty).
     fn err(
         &mut self,
         span: Range<usize>,
@@ -53,6 +94,8 @@ impl<'a> Validator<'a> {
         self.errors.push(e);
     }
 
+    /// A path relative to the repository root (`what` names it in messages); with `must_exist`,
+    /// it must exist now. Returns it as written.
     fn rel_path(&mut self, what: &str, p: &Spanned<String>, must_exist: bool) -> String {
         let s = p.get_ref();
         let path = Path::new(s);
@@ -98,6 +141,7 @@ fn unspanned<C: FromIterator<(String, String)>>(table: &BTreeMap<String, Spanned
         .collect()
 }
 
+/// The names in `set`, comma-separated, or "none": the "known: …" part of a hint.
 fn join(set: &BTreeSet<String>) -> String {
     if set.is_empty() {
         "none".to_string()
@@ -116,30 +160,13 @@ pub fn validate(
     root: &Path,
     path: &Path,
 ) -> Result<Manifest, Vec<ManifestError>> {
-    let mut v = Validator {
-        src,
-        root,
-        errors: Vec::new(),
-        params: raw.params.keys().cloned().collect(),
-        inputs: raw.inputs.keys().cloned().collect(),
-        service: raw.service.is_some(),
-        fixtures: raw
-            .fixture
-            .iter()
-            .map(|f| {
-                let f = f.get_ref();
-                (
-                    f.name.get_ref().clone(),
-                    f.count.as_ref().map_or(1, |c| *c.get_ref()),
-                )
-            })
-            .collect(),
-    };
+    let mut v = Validator::new(src, root, &raw);
 
+    // The sections, in the order of docs/manifest.md.
     let (id, slug) = identity::validate(&mut v, &raw, path);
     let (text, notes) = text::validate(&mut v, &raw);
+    let (executables, pkg_config) = requires::validate(&raw); // reports nothing
     let params = params::validate(&mut v, &raw);
-    let (executables, pkg_config) = requires::validate(&raw);
 
     let inputs = inputs::validate(&mut v, &raw);
     let langs = lang::validate(&mut v, &raw);
@@ -150,52 +177,8 @@ pub fn validate(
     let metric = metric::validate(&mut v, &raw, any_impl);
     let sampling = sampling::validate(&mut v, &raw);
 
-    // Services, fixtures and load.
     let (service, fixtures, load) = service::validate(&mut v, &raw, any_impl, metric.as_ref());
-    // Docker.
-    let mut docker = DockerSettings::default();
-    if let Some(d) = &raw.docker {
-        let d = d.get_ref();
-        docker.default = d.default.as_ref().is_some_and(|x| *x.get_ref());
-        if let Some(m) = &d.memory {
-            match crate::units::parse_bytes(m.get_ref()) {
-                Some(b) if b >= 6 << 20 => docker.memory = Some(b),
-                _ => v.err(
-                    m.span(),
-                    format!(
-                        "docker.memory `{}` is not a size of at least 6M",
-                        m.get_ref()
-                    ),
-                    "not a size",
-                    "e.g. memory = \"512M\" or \"2G\" (Docker needs at least 6 MiB)",
-                ),
-            }
-        }
-        if let Some(c) = &d.cpus {
-            let n = *c.get_ref();
-            if n > 0.0 && n.is_finite() {
-                docker.cpus = Some(n);
-            } else {
-                v.err(
-                    c.span(),
-                    "docker.cpus must be a positive number of CPUs",
-                    "not positive",
-                    "e.g. cpus = 1.5",
-                );
-            }
-        }
-        if let Some(n) = &d.network {
-            match n.get_ref().parse::<crate::exec::Network>() {
-                Ok(net) => docker.network = Some(net),
-                Err(_) => v.err(
-                    n.span(),
-                    format!("docker.network `{}` is not a network mode", n.get_ref()),
-                    "unknown mode",
-                    "network = \"published\" (own network namespace, port published on 127.0.0.1) or \"host\" (the host's network namespace)",
-                ),
-            }
-        }
-    }
+    let docker = docker::validate(&mut v, &raw);
 
     if !v.errors.is_empty() {
         let mut errors = v.errors;
