@@ -2,8 +2,8 @@
 //! `cpus` a positive number, `network` a known network mode; `default` is taken as written.
 //!
 //! It never talks to Docker, never builds an image and never touches the disk; the command-line
-//! overrides (`--memory`, `--cpus`, `--docker-network`, `--backend`) are applied later.
-//! `[lang.*.docker]` (an implementation's own Dockerfile) is `lang.rs`'s.
+//! overrides (`--memory`, `--cpus`, `--docker-network`, `--backend`) are applied later, outside
+//! `manifest/`. `[lang.*.docker]` (an implementation's own Dockerfile) is `lang.rs`'s.
 
 use super::Validator;
 use crate::manifest::model::DockerSettings;

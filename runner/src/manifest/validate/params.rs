@@ -2,7 +2,7 @@
 //! and is rendered as the text that `{param.NAME}` stands for.
 //!
 //! Whether a `{param.NAME}` names a declared parameter is `placeholders.rs`'s check; `--param`
-//! overrides are applied later, by the command that runs. This file never touches the disk.
+//! overrides are applied later, outside `manifest/`. This file never touches the disk.
 
 use super::Validator;
 use crate::manifest::schema::RawManifest;

@@ -3,7 +3,7 @@
 //! `target_rse` between 0 and 1.
 //!
 //! It never touches the disk, and it never applies the command-line overrides (`--runs`,
-//! `--warmup`, `--timeout`): those belong to the command that runs.
+//! `--warmup`, `--timeout`): they are applied later, outside `manifest/`.
 
 use super::Validator;
 use crate::manifest::model::Sampling;
