@@ -218,6 +218,9 @@ impl Validator<'_> {
             );
             return;
         };
+        if count == 0 {
+            return; // `count` must be 1 to 64: validate/service.rs says so at the count itself
+        }
         if let Some(i) = index {
             match i.parse::<u32>() {
                 Ok(n) if n < count => {}

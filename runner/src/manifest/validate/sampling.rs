@@ -1,6 +1,6 @@
 //! Sampling (docs/manifest.md, "`[sampling]`"): the defaults for absent keys, and the ranges —
-//! `min_runs` at least 1 and at most `max_runs`, `timeout` positive, `min_time` not negative,
-//! `target_rse` between 0 and 1.
+//! `min_runs` at least 1 and at most `max_runs`, `timeout` positive, `min_time` not negative
+//! (neither of them NaN), `target_rse` between 0 and 1.
 //!
 //! It never touches the disk, and it never applies the command-line overrides (`--runs`,
 //! `--warmup`, `--timeout`): they are applied later, outside `manifest/`.
@@ -18,13 +18,15 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> Sampling {
         warmup: s.warmup.as_ref().map_or(d.warmup, |x| *x.get_ref()),
         min_runs: s.min_runs.as_ref().map_or(d.min_runs, |x| *x.get_ref()),
         max_runs: s.max_runs.as_ref().map_or(d.max_runs, |x| *x.get_ref()),
-        min_time: s.min_time.as_ref().map_or(d.min_time, |x| {
-            Duration::from_secs_f64(x.get_ref().clamp(0.0, 1e9))
-        }),
+        min_time: s
+            .min_time
+            .as_ref()
+            .map_or(d.min_time, |x| seconds(*x.get_ref(), d.min_time)),
         target_rse: s.target_rse.as_ref().map_or(d.target_rse, |x| *x.get_ref()),
-        timeout: s.timeout.as_ref().map_or(d.timeout, |x| {
-            Duration::from_secs_f64(x.get_ref().clamp(0.0, 1e9))
-        }),
+        timeout: s
+            .timeout
+            .as_ref()
+            .map_or(d.timeout, |x| seconds(*x.get_ref(), d.timeout)),
     };
     if let Some(x) = &s.min_runs {
         if *x.get_ref() == 0 {
@@ -54,7 +56,15 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> Sampling {
         );
     }
     if let Some(x) = &s.timeout {
-        if x.get_ref().partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        let t = *x.get_ref();
+        if t.is_nan() {
+            v.err(
+                x.span(),
+                "timeout must be a positive number of seconds",
+                "not a number",
+                "e.g. timeout = 60",
+            );
+        } else if t <= 0.0 {
             v.err(
                 x.span(),
                 "timeout must be a positive number of seconds",
@@ -64,7 +74,15 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> Sampling {
         }
     }
     if let Some(x) = &s.min_time {
-        if x.get_ref().is_nan() || *x.get_ref() < 0.0 {
+        let t = *x.get_ref();
+        if t.is_nan() {
+            v.err(
+                x.span(),
+                "min_time must be zero or more seconds",
+                "not a number",
+                "e.g. min_time = 1 measures for at least a second",
+            );
+        } else if t < 0.0 {
             v.err(
                 x.span(),
                 "min_time must be zero or more seconds",
@@ -84,4 +102,35 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> Sampling {
         }
     }
     sampling
+}
+
+/// `secs` as a duration, capped at 10⁹ s; `fallback` for NaN or a negative number (reported by
+/// the range checks above — `Duration::from_secs_f64` would panic on them).
+fn seconds(secs: f64, fallback: Duration) -> Duration {
+    if secs.is_nan() || secs < 0.0 {
+        return fallback;
+    }
+    Duration::from_secs_f64(secs.min(1e9))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seconds;
+    use std::time::Duration;
+
+    #[test]
+    fn seconds_never_panic() {
+        let d = Duration::from_secs(7);
+        for (secs, want) in [
+            (f64::NAN, d),
+            (-1.0, d),
+            (f64::NEG_INFINITY, d),
+            (0.0, Duration::ZERO),
+            (1.5, Duration::from_millis(1500)),
+            (f64::INFINITY, Duration::from_secs(1_000_000_000)),
+            (1e300, Duration::from_secs(1_000_000_000)),
+        ] {
+            assert_eq!(seconds(secs, d), want, "{secs}");
+        }
+    }
 }

@@ -38,6 +38,16 @@ impl Validator<'_> {
             );
             return default;
         }
+        // `Duration::from_secs_f64` panics above ~1.8e19 s; nothing real waits 31 years.
+        if val > 1e9 {
+            self.err(
+                x.span(),
+                format!("{what} must be at most 1e9 seconds (about 31 years)"),
+                "too long",
+                "",
+            );
+            return default;
+        }
         val
     }
 
