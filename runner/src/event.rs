@@ -85,6 +85,37 @@ pub enum Event {
         /// Id.
         id: String,
     },
+    /// The quiet-machine gate found the machine busy and waits for it to calm down.
+    GateWaiting {
+        /// What the look came before (`project`, `round 3`, `go run 2`).
+        before: String,
+        /// What is over its limit, in words.
+        busy: String,
+        /// The top consumers by name and pid, in words.
+        top: String,
+        /// Seconds of the project's wait left.
+        wait_s: f64,
+    },
+    /// The machine calmed down after a wait.
+    GateQuiet {
+        /// What the look came before.
+        before: String,
+        /// Seconds waited.
+        waited_s: f64,
+    },
+    /// The machine stayed busy for the whole wait.
+    GateNoisy {
+        /// What the look came before.
+        before: String,
+        /// What is over its limit, in words.
+        busy: String,
+        /// The top consumers by name and pid, in words.
+        top: String,
+        /// Seconds waited.
+        waited_s: f64,
+        /// The next round's jobs are marked noisy (false before a project: nothing measured).
+        marks: bool,
+    },
     /// Something the user should know.
     Warning {
         /// The message.

@@ -5,6 +5,7 @@
 //! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
 //! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
 
+pub mod activity;
 pub mod cmd;
 pub mod compare;
 pub mod event;

@@ -6,7 +6,8 @@
 //! every shard's own `host`, `git` and `toolchains` are kept in [`ShardInfo`] entries, so no
 //! machine is lost. [`run`] does the I/O: it refuses files of different schema versions (naming
 //! them), reads them, writes `runs/<start>-merged.json` and each finished project's
-//! `latest/<slug>.json` from its own shard's report (so a latest view keeps its own host).
+//! `latest/<slug>.json` from its own shard's report (so a latest view keeps its own host) —
+//! except a project the quiet-machine gate marked noisy, unless `accept_noisy`.
 //! It never measures and never reads manifests.
 
 use crate::report::store::{self, StoreError};
@@ -129,14 +130,26 @@ pub fn merge(
     Ok((merged, from))
 }
 
+/// What [`run`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    /// The merged run report.
+    pub path: PathBuf,
+    /// Slugs whose latest view was written.
+    pub latest: Vec<String>,
+    /// Finished projects held back from `latest/`, with why (noisy jobs).
+    pub held: Vec<(String, String)>,
+}
+
 /// `runner merge`'s I/O: checks versions and modes, reads, merges, writes the merged run report
-/// under `out/runs/` and the latest view of every finished project. Returns the merged report's
-/// path and the slugs whose latest view was written.
+/// under `out/runs/` and the latest view of every finished project without noisy jobs (with
+/// them too when `accept_noisy`).
 pub fn run(
     files: &[PathBuf],
     out: &Path,
     command: Vec<String>,
-) -> Result<(PathBuf, Vec<String>), MergeError> {
+    accept_noisy: bool,
+) -> Result<Written, MergeError> {
     if files.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -183,16 +196,22 @@ pub fn run(
     let path = out.join("runs").join(format!("{compact}Z-merged.json"));
     store::write_report(&path, &merged)?;
     let mut latest = Vec::new();
+    let mut held = Vec::new();
     // latest/ feeds the README, whose headline is each manifest's own metric.
     if merged.mode == "time" {
         for p in &merged.projects {
-            if p.status == ProjectStatus::Finished {
-                store::write_latest(out, &reports[from[&p.slug]], &p.slug)?;
-                latest.push(p.slug.clone());
+            if p.status != ProjectStatus::Finished {
+                continue;
             }
+            if let Some(why) = p.noisy_reason().filter(|_| !accept_noisy) {
+                held.push((p.slug.clone(), why));
+                continue;
+            }
+            store::write_latest(out, &reports[from[&p.slug]], &p.slug)?;
+            latest.push(p.slug.clone());
         }
     }
-    Ok((path, latest))
+    Ok(Written { path, latest, held })
 }
 
 #[cfg(test)]
@@ -211,6 +230,9 @@ mod tests {
             text: BTreeMap::new(),
             metric: None,
             params: BTreeMap::new(),
+            param_defaults: BTreeMap::new(),
+            sampling: None,
+            gate: Vec::new(),
             inputs: Vec::new(),
             status,
             reason: None,
@@ -243,6 +265,7 @@ mod tests {
             mode: "time".into(),
             pinned_cpu: None,
             load_avg_end: None,
+            gate: None,
             environment: vec!["governor powersave".into()],
             schedule: ScheduleInfo {
                 seed: 1,
@@ -330,7 +353,7 @@ mod tests {
         let mut old = serde_json::to_value(report("b", "2", vec![])).unwrap();
         old["schema_version"] = 0.into();
         std::fs::write(&b, old.to_string()).unwrap();
-        let e = run(&[a, b], dir.path(), vec![]).unwrap_err();
+        let e = run(&[a, b], dir.path(), vec![], false).unwrap_err();
         let text = e.to_string();
         assert!(matches!(e, MergeError::MixedVersions(_)), "{text}");
         assert!(text.contains("a.json: schema version 1"), "{text}");
@@ -361,14 +384,41 @@ mod tests {
         )
         .unwrap();
         let out = dir.path().join("reports");
-        let (path, latest) = run(&[a, b], &out, vec![]).unwrap();
+        let w = run(&[a.clone(), b.clone()], &out, vec![], false).unwrap();
+        let path = w.path;
         assert_eq!(path, out.join("runs/20260101T000001Z-merged.json"));
-        assert_eq!(latest, ["x"], "only finished projects");
+        assert_eq!(w.latest, ["x"], "only finished projects");
         let merged = store::read_report(&path).unwrap();
         assert_eq!(merged.projects.len(), 2);
         let x = store::read_report(&store::latest_path(&out, "x")).unwrap();
         assert_eq!(x.host.hostname, "host-a");
         assert!(x.shards.is_empty());
         assert!(!store::latest_path(&out, "y").exists());
+    }
+
+    #[test]
+    fn a_noisy_project_is_held_back_unless_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.json");
+        let mut x = project("1.1", "x", ProjectStatus::Finished);
+        let mut go = crate::report::JobReport::new("go", false, crate::report::JobStatus::Ok);
+        go.noisy = Some("the machine stayed busy before round 1: load".into());
+        x.jobs.push(go);
+        store::write_report(&a, &report("h", "2026-01-01T00:00:01Z", vec![x])).unwrap();
+        let out = dir.path().join("reports");
+        let w = run(std::slice::from_ref(&a), &out, vec![], false).unwrap();
+        assert!(w.latest.is_empty());
+        assert_eq!(w.held.len(), 1);
+        assert!(
+            w.held[0]
+                .1
+                .contains("noisy job(s) go: the machine stayed busy"),
+            "{:?}",
+            w.held
+        );
+        assert!(!store::latest_path(&out, "x").exists());
+        let w = run(&[a], &out, vec![], true).unwrap();
+        assert_eq!(w.latest, ["x"]);
+        assert!(store::latest_path(&out, "x").exists());
     }
 }

@@ -157,6 +157,49 @@ impl EventSink for Progress {
                     b.finish_and_clear();
                 }
             }
+            Event::GateWaiting {
+                before,
+                busy,
+                top,
+                wait_s,
+            } => {
+                let top = if top.is_empty() {
+                    String::new()
+                } else {
+                    format!("; busiest: {top}")
+                };
+                self.line(&format!(
+                    "  machine busy before {before}: {busy}{top}; waiting for it to calm down (up to {wait_s:.1} s)"
+                ));
+                self.status("waiting for a quiet machine");
+            }
+            Event::GateQuiet { before, waited_s } => {
+                self.line(&format!(
+                    "  machine quiet before {before} after {waited_s:.1} s"
+                ));
+                self.status("measuring");
+            }
+            Event::GateNoisy {
+                before,
+                busy,
+                top,
+                waited_s,
+                marks,
+            } => {
+                let top = if top.is_empty() {
+                    String::new()
+                } else {
+                    format!("; busiest: {top}")
+                };
+                let then = if marks {
+                    "its numbers are marked noisy"
+                } else {
+                    "going on"
+                };
+                self.line(&format!(
+                    "  machine still busy before {before} after {waited_s:.1} s: {busy}{top}; {then}"
+                ));
+            }
             Event::Warning { message } => self.line(&format!("warning: {message}")),
         }
     }

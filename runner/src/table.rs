@@ -6,15 +6,21 @@ use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectR
 use crate::units;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 
-/// The words of a job's status, as every summary shows it.
+/// The words of a job's status, as every summary shows it (", noisy" when the quiet-machine
+/// gate marked its numbers).
 pub fn status_text(j: &JobReport) -> String {
-    match j.status {
+    let words = match j.status {
         JobStatus::Ok => "ok".into(),
         JobStatus::Unverified => "reference (not verified)".into(),
         s => serde_json::to_value(s)
             .ok()
             .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
             .unwrap_or_default(),
+    };
+    if j.noisy.is_some() && j.status.has_numbers() {
+        format!("{words}, noisy")
+    } else {
+        words
     }
 }
 
@@ -93,6 +99,9 @@ pub fn project(p: &ProjectReport) -> String {
         out.push_str(&load_levels(p));
     }
     for j in p.jobs.iter().chain(p.references.iter()) {
+        if let Some(why) = j.noisy.as_ref().filter(|_| j.status.has_numbers()) {
+            out.push_str(&format!("  {}: noisy: {why}\n", j.name));
+        }
         if !j.status.has_numbers() {
             if let Some(r) = &j.reason {
                 if j.status != JobStatus::NotImplemented {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod common;
-use common::fixture;
+use common::{fixture, ANY_MACHINE};
 
 fn manifests(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir.join("manifests"))
@@ -74,6 +74,7 @@ fn every_job_gets_its_own_verdict_and_the_suite_goes_on() {
         .arg("bench")
         .args(manifests(dir.path()))
         .args(["--seed", "1", "--output-cap", "200000", "--out", "reports"])
+        .args(ANY_MACHINE)
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
@@ -279,6 +280,7 @@ fn ctrl_c_keeps_what_was_measured_and_leaves_no_process() {
             "--output-cap",
             "200000",
         ])
+        .args(ANY_MACHINE)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -427,6 +429,7 @@ fn bench_cpu_fixture(extra: &[&str]) -> (String, tempfile::TempDir, Value) {
             "--seed",
             "1",
         ])
+        .args(ANY_MACHINE)
         .args(extra)
         .timeout(Duration::from_secs(900))
         .output()
@@ -518,4 +521,176 @@ fn the_runner_doubles_as_its_probe() {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&result).unwrap()).unwrap();
     assert_eq!(v["code"], 7);
     assert!(v["wall_ns"].as_u64().unwrap() > 0 && v["max_rss_kb"].as_u64().unwrap() > 0);
+}
+
+/// CPU hogs for the quiet-machine gate's test: shell loops named `hog.sh`, each busy for at most
+/// 60 s, killed when dropped (also when an assertion fails).
+struct Hogs(Vec<std::process::Child>);
+
+impl Hogs {
+    /// One hog per CPU, so they stand out among the busiest processes even on a busy machine.
+    fn start(dir: &Path) -> Hogs {
+        let script = dir.join("hog.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\n# Busy for at most 60 s.\nend=$(( $(date +%s) + 60 ))\nwhile [ \"$(date +%s)\" -lt \"$end\" ]; do\n  i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done\ndone\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let hogs = (0..cpus.max(2))
+            .map(|_| std::process::Command::new(&script).spawn().unwrap())
+            .collect();
+        // Let them spin up before the bench's first look.
+        std::thread::sleep(Duration::from_millis(300));
+        Hogs(hogs)
+    }
+}
+
+impl Drop for Hogs {
+    fn drop(&mut self) {
+        for h in &mut self.0 {
+            let _ = h.kill();
+            let _ = h.wait();
+        }
+    }
+}
+
+/// `runner bench` of the `good` suite project with the gate's `limits`; returns the exit code,
+/// stderr and the run report.
+fn gated_bench(dir: &Path, limits: &[&str]) -> (Option<i32>, String, Value) {
+    let _ = std::fs::remove_dir_all(dir.join("reports/runs"));
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir)
+        .args([
+            "bench",
+            "manifests/good.toml",
+            "--seed",
+            "1",
+            "--out",
+            "reports",
+            "--no-provision",
+        ])
+        .args(limits)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    (out.status.code(), stderr, only_report(dir))
+}
+
+#[test]
+fn a_cpu_hog_makes_the_gate_wait_then_keeps_the_noisy_project_out_of_latest() {
+    let dir = fixture("suite");
+    let latest = dir.path().join("reports/latest/good.json");
+    // Strict on foreign CPU only (steal, load and memory are whatever this machine has), a
+    // 2 s wait, short looks.
+    let strict = [
+        "--gate-cpu",
+        "0.1",
+        "--gate-steal",
+        "100",
+        "--gate-load",
+        "1000",
+        "--gate-memory",
+        "100",
+        "--gate-wait",
+        "2",
+        "--gate-window",
+        "0.3",
+    ];
+    let hogs = Hogs::start(dir.path());
+    let (code, stderr, r) = gated_bench(dir.path(), &strict);
+    assert_eq!(code, Some(0), "noisy numbers are not a failure\n{stderr}");
+    // The gate said what is busy, by name and pid, and waited.
+    let waiting = stderr
+        .lines()
+        .find(|l| l.contains("machine busy before project"))
+        .unwrap_or_else(|| panic!("no waiting line\n{stderr}"));
+    assert!(waiting.contains("other processes used"), "{waiting}");
+    assert!(
+        waiting.contains("hog.sh (pid"),
+        "the hogs are named: {waiting}"
+    );
+    assert!(waiting.contains("waiting for it to calm down"), "{waiting}");
+    assert!(stderr.contains("its numbers are marked noisy"), "{stderr}");
+    assert!(
+        stderr.contains("2.1 good: not promoted to latest/: noisy job(s) go, rust, zig"),
+        "{stderr}"
+    );
+    assert!(!latest.exists(), "a noisy project stays out of latest/");
+    let p = project(&r, "good");
+    assert_eq!(r["gate"]["foreign_cpus"], 0.1);
+    let gate = p["gate"].as_array().unwrap();
+    assert_eq!(gate[0]["before"], "project");
+    assert!(
+        gate[0]["waited_s"].as_f64().unwrap() >= 1.9,
+        "{:#}",
+        gate[0]
+    );
+    // One look per measured round (4 runs each, interleaved), each with its figures.
+    let rounds: Vec<&Value> = gate[1..].iter().collect();
+    assert_eq!(rounds.len(), 4, "{gate:#?}");
+    for g in &rounds {
+        assert!(
+            g["activity"]["foreign_cpus"].as_f64().unwrap() > 0.1,
+            "{g:#}"
+        );
+        assert!(!g["busy"].as_array().unwrap().is_empty(), "{g:#}");
+        assert_eq!(g["jobs"].as_array().unwrap().len(), 3, "{g:#}");
+    }
+    for lang in ["go", "rust", "zig"] {
+        assert_eq!(status(p, lang), "ok");
+        let noisy = job(p, lang)["noisy"].as_str().unwrap_or("");
+        assert!(
+            noisy.starts_with("the machine stayed busy before round 1, round 2"),
+            "{lang}: {noisy}"
+        );
+    }
+
+    // --accept-noisy publishes it, marked.
+    let (code, stderr, _) = gated_bench(dir.path(), &[&strict[..], &["--accept-noisy"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&latest).unwrap()).unwrap();
+    assert!(job(project(&v, "good"), "go")["noisy"].is_string());
+    drop(hogs);
+
+    // Without the hogs, with limits this (shared, busy) machine meets: published, not noisy,
+    // and the latest view carries the machine's conditions and the gate's figures.
+    std::fs::remove_file(&latest).unwrap();
+    let (code, stderr, r) = gated_bench(
+        dir.path(),
+        &[
+            "--gate-cpu",
+            "1000",
+            "--gate-steal",
+            "100",
+            "--gate-load",
+            "1000",
+            "--gate-memory",
+            "100",
+            "--gate-window",
+            "0.3",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("machine busy"), "{stderr}");
+    let p = project(&r, "good");
+    assert!(p["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|j| j["noisy"].is_null()));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&latest).unwrap()).unwrap();
+    assert!(v["load_avg_end"].as_f64().is_some(), "{v:#}");
+    assert!(v["environment"].is_array());
+    assert_eq!(v["gate"]["foreign_cpus"], 1000.0);
+    let gate = project(&v, "good")["gate"].as_array().unwrap().clone();
+    assert_eq!(gate.len(), 5, "the project's look and one per round");
+    assert!(gate
+        .iter()
+        .all(|g| g["busy"].as_array().unwrap().is_empty()));
+    assert!(gate[1]["activity"]["window_s"].as_f64().unwrap() >= 0.29);
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::fixture;
+use common::{fixture, ANY_MACHINE};
 
 fn socket() -> PathBuf {
     let host =
@@ -122,6 +122,7 @@ fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
         "--seed",
         "1",
     ];
+    v.extend_from_slice(&ANY_MACHINE);
     v.extend_from_slice(extra);
     v
 }
@@ -612,6 +613,7 @@ fn web_bench(dir: &Path, extra: &[&str]) -> (i32, String, Value) {
         "--seed",
         "1",
     ];
+    a.extend_from_slice(&ANY_MACHINE);
     a.extend_from_slice(extra);
     let out = Command::cargo_bin("runner")
         .unwrap()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::fixture;
+use common::{fixture, ANY_MACHINE};
 
 fn report(dir: &Path) -> Value {
     let runs: Vec<PathBuf> = std::fs::read_dir(dir.join("reports/runs"))
@@ -83,6 +83,7 @@ fn bench(dir: &Path, manifest: &str, extra: &[&str]) -> std::process::Output {
             "--out",
             "reports",
         ])
+        .args(ANY_MACHINE)
         .args(extra)
         .timeout(Duration::from_secs(120))
         .output()
@@ -250,6 +251,7 @@ fn ctrl_c_during_the_load_stops_at_once_keeps_the_report_and_leaves_no_process()
             "--no-provision",
         ])
         .args(["--out", "reports", "--lang", "go", "--no-references"])
+        .args(ANY_MACHINE)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

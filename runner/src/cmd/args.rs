@@ -1,6 +1,7 @@
 //! The command line as typed: clap derive, raw flags only. No clap type leaves `cmd/`;
 //! `settings.rs` turns `bench`'s flags into resolved settings.
 
+use crate::report::GateLimits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -87,6 +88,9 @@ pub enum Cmd {
         /// Report folder to write runs/ and latest/ into.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
+        /// Promote projects with noisy jobs (the quiet-machine gate) to latest/ anyway.
+        #[arg(long)]
+        accept_noisy: bool,
     },
 }
 
@@ -172,9 +176,43 @@ pub struct BenchArgs {
     /// Services: unmeasured seconds of load before each window (overrides [load] warmup).
     #[arg(long, value_name = "SECS")]
     pub load_warmup: Option<f64>,
+    /// The quiet-machine gate's limits (docs/report.md, "The quiet-machine gate").
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Exports written from the final report (also after Ctrl-C).
     #[command(flatten)]
     pub export: BenchExports,
+}
+
+/// The quiet-machine gate: before each project and each measured round the runner looks at
+/// the machine for a window; over any limit it waits for calm (at most --gate-wait per
+/// project), then marks the round's jobs noisy. Off with --backend fake and --mode
+/// instructions.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Quiet-machine gate")]
+pub struct GateArgs {
+    /// Most CPUs that processes outside the benchmark's own process tree may keep busy.
+    #[arg(long, value_name = "CPUS", default_value_t = GateLimits::default().foreign_cpus)]
+    pub gate_cpu: f64,
+    /// Most steal time (CPU time a hypervisor gave to other guests), percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = GateLimits::default().steal_pct)]
+    pub gate_steal: f64,
+    /// Most 1-minute load average per CPU.
+    #[arg(long, value_name = "PER_CPU", default_value_t = GateLimits::default().load_per_cpu)]
+    pub gate_load: f64,
+    /// Most memory pressure (PSI `some avg10`: share of time some task waited for memory),
+    /// percent. Without PSI: busy when less than 5 % of memory is available.
+    #[arg(long, value_name = "PERCENT", default_value_t = GateLimits::default().memory_pressure_pct)]
+    pub gate_memory: f64,
+    /// Longest wait for a quiet machine per project, seconds (0: look, never wait).
+    #[arg(long, value_name = "SECS", default_value_t = GateLimits::default().wait_s)]
+    pub gate_wait: f64,
+    /// Length of one look at the machine, seconds.
+    #[arg(long, value_name = "SECS", default_value_t = GateLimits::default().window_s)]
+    pub gate_window: f64,
+    /// Promote projects with noisy jobs to latest/ anyway (their numbers stay marked noisy).
+    #[arg(long)]
+    pub accept_noisy: bool,
 }
 
 /// Export flags of `runner bench`.

@@ -1,6 +1,7 @@
 //! `runner bench`: selects the manifests, opens a session, measures each project in turn
 //! (`crate::measure::project`), writes the report after every step and each finished project's
-//! latest view, then the exports and the per-project tables. It never measures anything itself.
+//! latest view (unless the quiet-machine gate marked a job noisy and `--accept-noisy` is not
+//! given), then the exports and the per-project tables. It never measures anything itself.
 
 use super::args::{BenchArgs, BenchExports};
 use super::session::{now, Session};
@@ -67,15 +68,17 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
             &mut progress,
         );
         saver.save(&report, &mut progress);
-        let p = &report.projects[i];
-        // latest/ feeds the README, whose headline is each manifest's own metric: instruction
-        // counts stay in the run report only.
-        if !args.no_latest && settings.mode == Mode::Time && p.status == ProjectStatus::Finished {
-            if let Err(e) = store::write_latest(&out_dir, &report, &m.slug) {
-                progress.emit(Event::Warning {
-                    message: format!("cannot write the latest view: {e}"),
-                });
-            }
+        if !args.no_latest {
+            let accept_noisy = args.gate.accept_noisy;
+            publish(
+                &session,
+                &settings,
+                &report,
+                i,
+                &out_dir,
+                accept_noisy,
+                &mut progress,
+            );
         }
     }
     session.close_report(&mut report, &settings, &mut progress);
@@ -155,6 +158,7 @@ fn measure_one(
         backend: session.backend.as_mut(),
         interrupt: session.interrupt.clone(),
         events: progress,
+        gate: measure::Gate::new(settings.gate.clone()),
     };
     let result = measure::project(m, settings, &mut ctx, &mut |p| {
         let mut r = report.clone();
@@ -162,6 +166,41 @@ fn measure_one(
         let _ = store::write_report(path, &r);
     });
     report.projects[i] = result;
+}
+
+/// Writes the latest view of project `i` when it may be published: finished, measured by the
+/// manifest's own metric (instruction counts stay in the run report: the README's headline is
+/// each manifest's metric), and with no noisy job unless `accept_noisy`. The view carries the
+/// machine's conditions as of now.
+fn publish(
+    session: &Session,
+    settings: &Settings,
+    report: &Report,
+    i: usize,
+    out_dir: &Path,
+    accept_noisy: bool,
+    progress: &mut Progress,
+) {
+    let p = &report.projects[i];
+    if settings.mode != Mode::Time || p.status != ProjectStatus::Finished {
+        return;
+    }
+    if let Some(why) = p.noisy_reason().filter(|_| !accept_noisy) {
+        progress.emit(Event::Warning {
+            message: format!(
+                "{} {}: not promoted to latest/: {why}\n  re-run it on a quiet machine, or pass --accept-noisy to publish it marked noisy",
+                p.id, p.slug
+            ),
+        });
+        return;
+    }
+    let mut view = report.clone();
+    session.conditions(&mut view, settings);
+    if let Err(e) = store::write_latest(out_dir, &view, &p.slug) {
+        progress.emit(Event::Warning {
+            message: format!("cannot write the latest view: {e}"),
+        });
+    }
 }
 
 /// Writes the run report, warning once when it cannot.

@@ -63,7 +63,11 @@ pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
             changed_files,
             all: _,
         } => matrix::matrix(&manifests, changed_files.as_deref()),
-        Cmd::Merge { reports, out } => merge::merge(&reports, &out, argv),
+        Cmd::Merge {
+            reports,
+            out,
+            accept_noisy,
+        } => merge::merge(&reports, &out, accept_noisy, argv),
         Cmd::Bench(args) => bench::bench(&args, argv),
         Cmd::Compare(args) => compare::compare(&args),
         Cmd::Export(args) => export::export(&args),

@@ -59,6 +59,10 @@ impl Session {
         let toolchains = Toolchains::new(&pins_root, pins.clone());
         let backend_name = settings::backend(args, selected).map_err(|e| usage(e.to_string()))?;
         let fake = backend_name == "fake";
+        if fake {
+            // Nothing runs: the machine's load cannot disturb the numbers.
+            settings.gate = None;
+        }
         let docker = backend_name == "docker";
         let counts_instructions = settings.mode == Mode::Instructions || settings.instructions;
         if docker && counts_instructions {
@@ -176,6 +180,7 @@ impl Session {
             pinned_cpu: settings.pin,
             load_avg_end: None,
             environment: Vec::new(),
+            gate: settings.gate.clone(),
             schedule: ScheduleInfo {
                 seed: settings.seed,
                 interleaved: settings.interleaved,
@@ -195,13 +200,24 @@ impl Session {
         }
     }
 
-    /// Closes `report`: finished or interrupted, the end time, the end load, and the
-    /// environment warnings (also emitted as events).
+    /// Closes `report`: finished or interrupted, the end time, and the machine's conditions
+    /// ([`Session::conditions`]), whose warnings are also emitted as events.
     pub fn close_report(&self, report: &mut Report, settings: &Settings, progress: &mut Progress) {
         let interrupted = self.interrupt.is_set();
         report.interrupted = interrupted;
         report.complete = !interrupted;
         report.finished_at = Some(now().0);
+        self.conditions(report, settings);
+        for w in &report.environment {
+            progress.emit(Event::Warning { message: w.clone() });
+        }
+    }
+
+    /// The machine's conditions as of now, into `report`: the load average and the
+    /// environment warnings (governor, turbo, load, virtualisation; none for the fake
+    /// backend). A latest view written before the bench ends gets them as of its project's
+    /// end, so no published file lacks them.
+    pub fn conditions(&self, report: &mut Report, settings: &Settings) {
         report.host.load_avg_start = report.host.load_avg_start.max(0.0);
         let load_end = host::load_avg();
         report.load_avg_end = Some(load_end);
@@ -211,9 +227,6 @@ impl Session {
                 load_end,
                 settings.mode == Mode::Instructions,
             );
-            for w in &report.environment {
-                progress.emit(Event::Warning { message: w.clone() });
-            }
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Resolved settings of `runner bench`, built once from the raw flags: languages parsed,
-//! parameters split, seed chosen. Errors name the flag and what to write instead.
+//! parameters split, seed chosen, the quiet-machine gate's limits checked. Errors name the flag and what to write instead.
 
 use super::args::BenchArgs;
 use crate::manifest::Lang;
 use crate::measure::{Mode, Settings};
+use crate::report::GateLimits;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -148,6 +149,7 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
             });
         }
     }
+    let gate = gate_limits(&args.gate)?;
     let seed = args.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -178,5 +180,38 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         memory,
         cpus: args.cpus,
         network: args.docker_network.as_deref().and_then(|n| n.parse().ok()),
+        // Instruction counts do not depend on load; `cmd::session` also turns it off for the
+        // fake backend.
+        gate: (args.mode != "instructions").then_some(gate),
+    })
+}
+
+/// The `--gate-*` limits, each a finite number not below zero (a window above zero).
+fn gate_limits(g: &super::args::GateArgs) -> Result<GateLimits, OptionsError> {
+    for (flag, v, zero_ok) in [
+        ("--gate-cpu", g.gate_cpu, true),
+        ("--gate-steal", g.gate_steal, true),
+        ("--gate-load", g.gate_load, true),
+        ("--gate-memory", g.gate_memory, true),
+        ("--gate-wait", g.gate_wait, true),
+        ("--gate-window", g.gate_window, false),
+    ] {
+        if !(v.is_finite() && (v > 0.0 || (zero_ok && v == 0.0))) || v > 1e6 {
+            return Err(OptionsError {
+                flag: flag.into(),
+                message: format!(
+                    "`{v}` is not a {} number up to 1e6",
+                    if zero_ok { "non-negative" } else { "positive" }
+                ),
+            });
+        }
+    }
+    Ok(GateLimits {
+        foreign_cpus: g.gate_cpu,
+        steal_pct: g.gate_steal,
+        load_per_cpu: g.gate_load,
+        memory_pressure_pct: g.gate_memory,
+        wait_s: g.gate_wait,
+        window_s: g.gate_window,
     })
 }

@@ -405,6 +405,9 @@ pub struct Sampling {
     pub target_rse: f64,
     /// Per-run timeout.
     pub timeout: Duration,
+    /// Fewer runs than `min_runs` declared the published setting (`runner render --check`
+    /// accepts latest reports measured with at least this many).
+    pub published_runs: Option<u32>,
 }
 
 impl Default for Sampling {
@@ -416,6 +419,7 @@ impl Default for Sampling {
             min_time: Duration::from_secs(3),
             target_rse: 0.01,
             timeout: Duration::from_secs(60),
+            published_runs: None,
         }
     }
 }

@@ -315,4 +315,8 @@ pub struct RawSampling {
     pub target_rse: Option<Spanned<f64>>,
     /// Per-run timeout in seconds (default 60).
     pub timeout: Option<Spanned<f64>>,
+    /// Fewer runs than `min_runs` that the published (committed) numbers may be measured with
+    /// (`runner bench --runs N`), for a project whose runs are too long for `min_runs` on the
+    /// publishing machine; absent: published numbers need `min_runs`.
+    pub published_runs: Option<Spanned<u32>>,
 }

@@ -1,13 +1,15 @@
-//! Measuring one project, start to finish: requirements → inputs → builds → verification →
-//! warm-up → interleaved measured rounds → statistics. Every verdict is per job: a failed build,
-//! a crash, a timeout or a wrong output stops that job only, and the others go on.
+//! Measuring one project, start to finish: requirements → a quiet machine → inputs → builds →
+//! verification → warm-up → interleaved measured rounds → statistics. Every verdict is per job:
+//! a failed build, a crash, a timeout or a wrong output stops that job only, and the others go
+//! on.
 //!
 //! [`project`] reads as that list. `prepare.rs` is everything before the first verification run
 //! (selection, requirements, inputs, plan, builds, with `build.rs` and `container.rs` for a job's
 //! run environment); `command.rs` and `service.rs` verify and measure the two kinds of project
 //! (`instance.rs` starts a server with its fixtures through the backend); `check.rs` is the one
-//! verification path both use, `rounds.rs` the one round driver, `verdict.rs` the one way to
-//! fail a job, `finish.rs` the statistics and verdicts at the end.
+//! verification path both use, `rounds.rs` the one round driver (which asks the quiet-machine
+//! gate, `quiet.rs`, before every measured round), `verdict.rs` the one way to fail a job,
+//! `finish.rs` the statistics and verdicts at the end.
 //!
 //! This module never prints: it emits [`Event`]s and hands the growing [`ProjectReport`] to a
 //! callback after every step, so the caller can write it to disk (a crash loses nothing).
@@ -20,6 +22,7 @@ mod container;
 mod finish;
 mod instance;
 mod prepare;
+pub mod quiet;
 mod rounds;
 mod service;
 mod verdict;
@@ -37,6 +40,7 @@ use std::time::Duration;
 pub use container::job_key;
 pub use finish::summarize;
 pub use prepare::missing_requirements;
+pub use quiet::Gate;
 pub use rounds::Limits;
 
 /// Settings of a bench that apply to every project.
@@ -80,6 +84,9 @@ pub struct Settings {
     pub cpus: Option<f64>,
     /// How a server in a container is reached (`--docker-network`), overriding `[docker] network`.
     pub network: Option<crate::exec::Network>,
+    /// The quiet-machine gate's limits (`--gate-*`); `None`: off (fake backend, instruction
+    /// counts).
+    pub gate: Option<crate::report::GateLimits>,
 }
 
 /// What the headline metric counts.
@@ -108,6 +115,8 @@ pub struct Context<'a> {
     pub interrupt: Interrupt,
     /// Where events go.
     pub events: &'a mut dyn EventSink,
+    /// The quiet-machine gate.
+    pub gate: Gate,
 }
 
 /// A fresh report for `m`, before anything ran.
@@ -161,6 +170,9 @@ pub fn initial_report(
             min_effect: x.min_effect,
         }),
         params: params.clone(),
+        param_defaults: BTreeMap::new(),
+        sampling: None,
+        gate: Vec::new(),
         inputs: Vec::new(),
         status: ProjectStatus::Pending,
         reason: None,
@@ -214,6 +226,16 @@ pub fn project(
         return report;
     }
     report.status = ProjectStatus::Running;
+    report.param_defaults = m
+        .params
+        .iter()
+        .filter(|(k, v)| params.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    report.sampling = Some(Limits::from(&m.sampling, settings).report(&m.sampling, settings));
+    if let Some(check) = ctx.gate.before_project(&mut *ctx.events, &ctx.interrupt) {
+        quiet::Record::record(&mut report, check);
+    }
     update(&report);
     let Some(resolved) = prepare::inputs(m, &params, ctx, &mut report) else {
         update(&report);

@@ -8,16 +8,22 @@
 //! contender in turn runs its warm-ups and then all its measured runs before the next one starts
 //! (hyperfine's way), for commands and services alike.
 //!
+//! Before every measured round (interleaved) or measured run (`--sequential`) the driver asks
+//! the quiet-machine gate (`quiet.rs`) to look at the machine, and hands what it saw to the
+//! report ([`Record`]): the one place the gate runs between rounds.
+//!
 //! What one run *is* (a process timed by the backend, or a server instance driven at every load
 //! level) belongs to the caller's `step`; this file only orders the steps, keeps each
 //! contender's headline values and measured time for the stopping rule, emits one
 //! [`Event::Sample`] per measured value and hands the report to `update` after each round. It
 //! never sets a verdict: a step that fails has already said why, and leaves the rounds.
 
-use super::{Context, Settings};
+use super::quiet::Record;
+use super::{Context, Mode, Settings};
 use crate::event::Event;
 use crate::manifest::Sampling;
 use crate::plan::Schedule;
+use crate::report::SamplingReport;
 use crate::stats;
 use std::time::Duration;
 
@@ -67,6 +73,22 @@ impl Limits {
         l
     }
 
+    /// What the report says of these limits beside the manifest's own `s`: an exact `--runs`
+    /// below the runs the manifest asks of a published number (`published_runs`, else
+    /// `min_runs`) is reduced sampling. Instruction counts are never published, so never
+    /// reduced.
+    pub fn report(&self, s: &Sampling, settings: &Settings) -> SamplingReport {
+        let floor = s.published_runs.unwrap_or(s.min_runs);
+        SamplingReport {
+            min_runs: self.min_runs,
+            max_runs: self.max_runs,
+            manifest_min_runs: s.min_runs,
+            published_runs: s.published_runs,
+            runs_override: settings.runs,
+            reduced: settings.mode == Mode::Time && self.max_runs < floor,
+        }
+    }
+
     /// Whether a contender with these samples is done.
     pub fn done(&self, headline: &[f64], measured: Duration) -> bool {
         let n = headline.len() as u32;
@@ -114,8 +136,9 @@ pub struct Contenders<'a> {
 }
 
 /// Runs warm-ups and measured rounds until every contender is done or has left, or Ctrl-C.
-/// `report` (a project's report) is only handed to `step` and, after each round, to `update`.
-pub fn drive<R>(
+/// `report` (a project's report) is handed to `step`, to `update` after each round, and gets
+/// the quiet-machine gate's look before each measured round.
+pub fn drive<R: Record>(
     contenders: &Contenders<'_>,
     limits: &Limits,
     settings: &Settings,
@@ -144,7 +167,14 @@ pub fn drive<R>(
             }
         }
         update(report);
+        let mut round = 0;
         while !active.is_empty() {
+            round += 1;
+            let jobs = active
+                .iter()
+                .map(|&i| contenders.names[i].clone())
+                .collect();
+            look(ctx, report, format!("round {round}"), jobs);
             for i in schedule.round(&active) {
                 if ctx.interrupt.is_set() {
                     return;
@@ -169,10 +199,23 @@ pub fn drive<R>(
                 if ctx.interrupt.is_set() {
                     return;
                 }
+                let name = &contenders.names[i];
+                let before = format!("{name} run {}", tally.headlines[i].len() + 1);
+                look(ctx, report, before, vec![name.clone()]);
                 alive = tally.run(i, false, step, ctx, report);
             }
             update(report);
         }
+    }
+}
+
+/// The gate's look before `before`, which measures `jobs`, into the report.
+fn look<R: Record>(ctx: &mut Context<'_>, report: &mut R, before: String, jobs: Vec<String>) {
+    if let Some(check) = ctx
+        .gate
+        .check(&before, jobs, &mut *ctx.events, &ctx.interrupt)
+    {
+        report.record(check);
     }
 }
 
@@ -271,12 +314,39 @@ mod tests {
             memory: None,
             cpus: None,
             network: None,
+            gate: None,
+        }
+    }
+
+    /// What a test drive saw: the steps as `(contender, warm)`, and the gate's looks as
+    /// `(before, jobs)`.
+    #[derive(Default)]
+    struct Log {
+        steps: Vec<(usize, bool)>,
+        looks: Vec<(String, Vec<String>)>,
+    }
+
+    impl Record for Log {
+        fn record(&mut self, check: crate::report::GateCheck) {
+            self.looks.push((check.before, check.jobs));
+        }
+    }
+
+    /// Always quiet, at once.
+    struct Calm;
+
+    impl super::super::quiet::Look for Calm {
+        fn look(&mut self, _: Duration) -> crate::activity::Activity {
+            crate::activity::Activity {
+                cpus: 1,
+                ..Default::default()
+            }
         }
     }
 
     /// Drives three contenders (1 warm-up, exactly 3 runs each; contender 2 fails at its second
-    /// measured run) and returns the steps in order as `(contender, warm)`.
-    fn steps(interleaved: bool) -> (Vec<(usize, bool)>, usize) {
+    /// measured run) and returns what it saw and the number of samples.
+    fn steps(interleaved: bool) -> (Log, usize) {
         let mut backend = crate::exec::fake::Fake::new();
         let mut events = crate::event::Collect(Vec::new());
         let mut ctx = Context {
@@ -287,6 +357,10 @@ mod tests {
             backend: &mut backend,
             interrupt: crate::exec::interrupt::Interrupt::none(),
             events: &mut events,
+            gate: super::super::Gate::with(
+                Some(crate::report::GateLimits::default()),
+                Box::new(Calm),
+            ),
         };
         let limits = Limits {
             warmup: 1,
@@ -298,7 +372,7 @@ mod tests {
             names: vec!["a".into(), "b".into(), "c".into()],
             unit: "s",
         };
-        let mut log: Vec<(usize, bool)> = Vec::new();
+        let mut log = Log::default();
         let mut updates = 0;
         rounds_of(
             &contenders,
@@ -321,7 +395,7 @@ mod tests {
         limits: &Limits,
         interleaved: bool,
         ctx: &mut Context<'_>,
-        log: &mut Vec<(usize, bool)>,
+        log: &mut Log,
         updates: &mut usize,
     ) {
         drive(
@@ -331,8 +405,8 @@ mod tests {
             ctx,
             log,
             &mut |_| *updates += 1,
-            &mut |s, _, log: &mut Vec<(usize, bool)>| {
-                log.push((s.contender, s.warm));
+            &mut |s, _, log: &mut Log| {
+                log.steps.push((s.contender, s.warm));
                 match (s.contender, s.warm, s.recorded) {
                     (_, true, _) => Outcome::Ran,
                     (2, false, 1) => Outcome::Left,
@@ -346,7 +420,7 @@ mod tests {
     fn sequential_runs_each_contender_to_the_end_before_the_next() {
         let (log, samples) = steps(false);
         assert_eq!(
-            log,
+            log.steps,
             vec![
                 (0, true),
                 (0, false),
@@ -362,11 +436,43 @@ mod tests {
             ]
         );
         assert_eq!(samples, 7);
+        // The gate looks before every measured run, naming its contender.
+        let looks: Vec<(&str, Vec<String>)> = log
+            .looks
+            .iter()
+            .map(|(b, j)| (b.as_str(), j.clone()))
+            .collect();
+        let one = |n: &str| vec![n.to_string()];
+        assert_eq!(
+            looks,
+            vec![
+                ("a run 1", one("a")),
+                ("a run 2", one("a")),
+                ("a run 3", one("a")),
+                ("b run 1", one("b")),
+                ("b run 2", one("b")),
+                ("b run 3", one("b")),
+                ("c run 1", one("c")),
+                ("c run 2", one("c")),
+            ]
+        );
     }
 
     #[test]
     fn interleaved_rounds_run_every_active_contender_once() {
         let (log, samples) = steps(true);
+        // The gate looks once before every measured round, naming the contenders still in it
+        // (c leaves during round 2).
+        let abc: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        assert_eq!(
+            log.looks,
+            vec![
+                ("round 1".to_string(), abc.clone()),
+                ("round 2".to_string(), abc),
+                ("round 3".to_string(), vec!["a".into(), "b".into()]),
+            ]
+        );
+        let log = log.steps;
         // Warm-up round first: each contender once, warm.
         let mut warm: Vec<usize> = log[..3]
             .iter()

@@ -40,9 +40,7 @@ fn read(path: &str) -> Option<String> {
 
 /// The current 1-minute load average.
 pub fn load_avg() -> f64 {
-    read("/proc/loadavg")
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
-        .unwrap_or(0.0)
+    crate::activity::load_avg()
 }
 
 /// Whether CPU boost is on: intel_pstate's `no_turbo`, or cpufreq's `boost`.

@@ -58,6 +58,10 @@ pub struct Report {
     /// Warnings about the machine: governor, turbo, virtualisation, load.
     #[serde(default)]
     pub environment: Vec<String>,
+    /// The quiet-machine gate's limits (`runner bench --gate-*`); absent when the gate did not
+    /// apply (`--backend fake`, `--mode instructions`) and in reports older than the gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<GateLimits>,
     /// Run order.
     pub schedule: ScheduleInfo,
     /// One entry per project.
@@ -124,6 +128,77 @@ pub struct ShardInfo {
 
 fn default_mode() -> String {
     "time".into()
+}
+
+/// The quiet-machine gate's limits: above any of them the machine is busy (docs/report.md,
+/// "The quiet-machine gate").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GateLimits {
+    /// Most CPUs other processes may keep busy (`--gate-cpu`).
+    pub foreign_cpus: f64,
+    /// Most steal time, percent (`--gate-steal`).
+    pub steal_pct: f64,
+    /// Most 1-minute load average per CPU (`--gate-load`).
+    pub load_per_cpu: f64,
+    /// Most memory pressure (PSI `some avg10`), percent (`--gate-memory`). (On a kernel
+    /// without PSI, the machine is busy when less than 5 % of its memory is available.)
+    pub memory_pressure_pct: f64,
+    /// Longest wait for a quiet machine per project, seconds (`--gate-wait`).
+    pub wait_s: f64,
+    /// Length of one look at the machine, seconds (`--gate-window`).
+    pub window_s: f64,
+}
+
+impl Default for GateLimits {
+    fn default() -> Self {
+        GateLimits {
+            foreign_cpus: 0.25,
+            steal_pct: 5.0,
+            load_per_cpu: 1.5,
+            memory_pressure_pct: 10.0,
+            wait_s: 60.0,
+            window_s: 1.0,
+        }
+    }
+}
+
+/// One look of the quiet-machine gate: before a project, or before a measured round.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GateCheck {
+    /// What it came before: `project`, `round N` (interleaved rounds) or `NAME run N`
+    /// (`--sequential`).
+    pub before: String,
+    /// The jobs the following round measured (empty before the project).
+    pub jobs: Vec<String>,
+    /// The machine over the last window looked at.
+    pub activity: crate::activity::Activity,
+    /// Seconds spent waiting for the machine to calm down.
+    pub waited_s: f64,
+    /// What was over its limit in that last window, in words; empty when the machine was
+    /// quiet.
+    pub busy: Vec<String>,
+}
+
+/// How a project was sampled: the limits used beside the manifest's own, so a reader sees an
+/// override.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SamplingReport {
+    /// Least measured runs per job, as used.
+    pub min_runs: u32,
+    /// Most measured runs per job, as used.
+    pub max_runs: u32,
+    /// The manifest's `[sampling] min_runs`.
+    pub manifest_min_runs: u32,
+    /// The manifest's `[sampling] published_runs`: fewer runs than `min_runs` declared to be
+    /// its published setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_runs: Option<u32>,
+    /// `--runs N`: an exact count that replaced the manifest's adaptive sampling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs_override: Option<u32>,
+    /// Fewer runs than the manifest asks of a published number (`published_runs` when it
+    /// declares one, else `min_runs`).
+    pub reduced: bool,
 }
 
 /// Repository state at measurement time.
@@ -211,6 +286,16 @@ pub struct ProjectReport {
     pub metric: Option<MetricInfo>,
     /// Parameters after overrides.
     pub params: BTreeMap<String, String>,
+    /// The manifest's own value of each parameter `--param` changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub param_defaults: BTreeMap<String, String>,
+    /// How the project was sampled (absent in reports older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sampling: Option<SamplingReport>,
+    /// Every look of the quiet-machine gate: before the project, then before each measured
+    /// round.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gate: Vec<GateCheck>,
     /// Inputs used.
     pub inputs: Vec<InputReport>,
     /// Status.
@@ -370,6 +455,10 @@ pub struct JobReport {
     /// `samples`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load: Vec<LoadLevel>,
+    /// Why its numbers are noisy: the quiet-machine gate found the machine busy before one of
+    /// its measured rounds and it did not calm down. Absent when every look was quiet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noisy: Option<String>,
 }
 
 /// One load level of a service benchmark (a connection count, closed or open loop).
@@ -427,6 +516,31 @@ pub struct ComparisonReport {
     pub better: Option<String>,
 }
 
+impl ProjectReport {
+    /// The jobs with numbers that the quiet-machine gate marked noisy: such a project is not
+    /// promoted to `latest/` unless the user accepts it (`--accept-noisy`).
+    pub fn noisy_jobs(&self) -> Vec<&JobReport> {
+        self.jobs
+            .iter()
+            .chain(&self.references)
+            .filter(|j| j.noisy.is_some() && j.status.has_numbers())
+            .collect()
+    }
+
+    /// Why the project may not be promoted to `latest/` as it stands: its noisy jobs, named,
+    /// with the first one's reason; `None` when none is noisy.
+    pub fn noisy_reason(&self) -> Option<String> {
+        let noisy = self.noisy_jobs();
+        let first = noisy.first()?;
+        let names: Vec<&str> = noisy.iter().map(|j| j.name.as_str()).collect();
+        Some(format!(
+            "noisy job(s) {}: {}",
+            names.join(", "),
+            first.noisy.as_deref().unwrap_or_default()
+        ))
+    }
+}
+
 impl JobReport {
     /// An empty job report.
     pub fn new(name: &str, reference: bool, status: JobStatus) -> Self {
@@ -445,6 +559,7 @@ impl JobReport {
             stderr_tail: None,
             image: None,
             load: Vec::new(),
+            noisy: None,
         }
     }
 }

@@ -30,3 +30,21 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
     dst
 }
+
+/// Quiet-machine gate limits any machine meets, and short looks: for the tests that do not test
+/// the gate (the machine running them may be busy, and a busy machine would otherwise make each
+/// project wait a minute and keep it out of `latest/`).
+pub const ANY_MACHINE: [&str; 12] = [
+    "--gate-cpu",
+    "1000",
+    "--gate-steal",
+    "100",
+    "--gate-load",
+    "1000",
+    "--gate-memory",
+    "100",
+    "--gate-wait",
+    "0",
+    "--gate-window",
+    "0.05",
+];

@@ -1,6 +1,7 @@
 //! Sampling (docs/manifest.md, "`[sampling]`"): the defaults for absent keys, and the ranges —
 //! `min_runs` at least 1 and at most `max_runs`, `timeout` positive, `min_time` not negative
-//! (neither of them NaN), `target_rse` between 0 and 1.
+//! (neither of them NaN), `target_rse` between 0 and 1, `published_runs` at least 1 and below
+//! `min_runs`.
 //!
 //! It never touches the disk, and it never applies the command-line overrides (`--runs`,
 //! `--warmup`, `--timeout`): they are applied later, outside `manifest/`.
@@ -27,6 +28,7 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> Sampling {
             .timeout
             .as_ref()
             .map_or(d.timeout, |x| seconds(*x.get_ref(), d.timeout)),
+        published_runs: s.published_runs.as_ref().map(|x| *x.get_ref()),
     };
     if let Some(x) = &s.min_runs {
         if *x.get_ref() == 0 {
@@ -88,6 +90,20 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> Sampling {
                 "min_time must be zero or more seconds",
                 "negative",
                 "",
+            );
+        }
+    }
+    if let Some(x) = &s.published_runs {
+        let n = *x.get_ref();
+        if n == 0 || n >= sampling.min_runs {
+            v.err(
+                x.span(),
+                format!(
+                    "published_runs must be at least 1 and below min_runs ({})",
+                    sampling.min_runs
+                ),
+                if n == 0 { "zero" } else { "not below min_runs" },
+                "published_runs declares that published numbers may use fewer runs than min_runs; remove it when they use min_runs",
             );
         }
     }
