@@ -20,13 +20,13 @@ pub fn backend(args: &[String]) -> i32 {
         return USAGE;
     };
     let listen = std::net::SocketAddr::new(host, port as u16);
-    let cfg = crate::load::backend::BackendConfig {
+    let cfg = crate::loadgen::fixture::BackendConfig {
         listen,
         body_bytes: body as usize,
         delay: std::time::Duration::from_millis(delay),
         index: index as usize,
     };
-    match crate::load::backend::serve(cfg) {
+    match crate::loadgen::fixture::serve(cfg) {
         Ok(()) => OK,
         Err(e) => {
             eprintln!("runner __backend: cannot serve on {listen}: {e}");
