@@ -138,9 +138,13 @@ pub struct Cell {
     pub kind: CellKind,
     /// Headline mean with its unit (`ok`, `unverified`), e.g. `412 MB/s`.
     pub value: Option<String>,
-    /// Half-width of the 95% CI relative to the mean, e.g. `±1.2%`.
+    /// How far the 95% CI reaches from the mean, relative to it: `±1.2%`, or `+14/−12%` when the
+    /// two sides differ (a log-scale interval reaches further above the mean than below).
     pub ci: Option<String>,
-    /// The project's winner: significantly better than every other `ok` language.
+    /// The CI reaches further than `stats::NOISY_LIMIT` (10%) from the mean: the number is shown
+    /// with a mark and is never bold.
+    pub noisy: bool,
+    /// The project's winner: significantly better than every other `ok` language, and not noisy.
     pub bold: bool,
     /// Short reason of a skipped job.
     pub detail: Option<String>,
@@ -193,6 +197,7 @@ pub(super) fn job_cell(name: &str, kind: CellKind, job: Option<&JobReport>, unit
         kind,
         value,
         ci,
+        noisy: summary.is_some_and(|s| numbers && s.headline.is_noisy()),
         bold: false,
         detail: match kind {
             CellKind::Skipped => job.and_then(|j| j.reason.as_deref()).map(|r| short(r, 40)),
@@ -212,77 +217,8 @@ pub(super) fn job_cell(name: &str, kind: CellKind, job: Option<&JobReport>, unit
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{manifest, report};
     use super::*;
-    use crate::manifest;
-    use crate::report::{JobSummary, ProjectStatus};
-    use crate::stats::{self, Sample};
-    use std::collections::BTreeMap;
-    use std::path::Path;
-
-    const IMPL: &str = "dir = \"src\"\nbuild = [\"true\"]\nartifact = \"a\"\nrun = [\"a\"]\n";
-
-    /// A manifest with `langs` (`i` implemented, `t` todo, `-` absent) for Go, Rust, Zig.
-    fn manifest(langs: &str) -> Manifest {
-        let mut text = String::from(
-            "id = \"1.1\"\nslug = \"t\"\ngroup = 1\n[text.en]\nname = \"T\"\nsummary = \"s\"\nskill = \"k\"\n[text.th]\nname = \"ท\"\nsummary = \"ส\"\nskill = \"ก\"\n",
-        );
-        for (l, c) in ["go", "rust", "zig"].iter().zip(langs.chars()) {
-            match c {
-                'i' => text.push_str(&format!("[lang.{l}]\n{IMPL}")),
-                't' => text.push_str(&format!("[lang.{l}]\ntodo = \"later\"\n")),
-                _ => {}
-            }
-        }
-        if langs.contains('i') {
-            text.push_str("[[verify]]\nkind = \"cross_language\"\nfiles = [\"o\"]\n[metric]\nheadline = \"wall_time\"\n");
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        manifest::parse(Path::new("manifests/t.toml"), text, root).expect("a valid test manifest")
-    }
-
-    fn summary(values: &[f64]) -> JobSummary {
-        let s = Sample::new(values.to_vec()).unwrap();
-        let sum = stats::summarize(&s);
-        JobSummary {
-            headline: sum.clone(),
-            wall_s: sum.clone(),
-            user_s: sum.clone(),
-            sys_s: sum.clone(),
-            max_rss_bytes: sum,
-            outliers: stats::detect(&s),
-        }
-    }
-
-    /// A report whose jobs have `statuses` (Go, Rust, Zig).
-    fn report(statuses: [JobStatus; 3]) -> ProjectReport {
-        ProjectReport {
-            id: "1.1".into(),
-            slug: "t".into(),
-            group: 1,
-            manifest: "manifests/t.toml".into(),
-            manifest_sha256: String::new(),
-            text: BTreeMap::new(),
-            metric: None,
-            params: BTreeMap::new(),
-            inputs: Vec::new(),
-            status: ProjectStatus::Finished,
-            reason: None,
-            jobs: Lang::ALL
-                .iter()
-                .zip(statuses)
-                .map(|(l, s)| {
-                    let mut j = JobReport::new(l.as_str(), false, s);
-                    if s.has_numbers() {
-                        j.summary = Some(summary(&[1.0, 1.1, 0.9]));
-                    }
-                    j
-                })
-                .collect(),
-            references: Vec::new(),
-            comparisons: Vec::new(),
-            warnings: Vec::new(),
-        }
-    }
 
     #[test]
     fn status_is_derived_from_the_manifest_and_the_latest_report() {

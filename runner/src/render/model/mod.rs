@@ -16,6 +16,8 @@
 
 mod cell;
 mod chart_data;
+#[cfg(test)]
+mod fixtures;
 mod footer;
 mod groups;
 mod overview;

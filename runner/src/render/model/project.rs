@@ -116,7 +116,10 @@ pub(super) fn project(
         })
         .collect();
     let ok_names: Vec<&str> = ok.iter().map(|(n, _)| *n).collect();
-    let win = latest.and_then(|p| winner(&ok_names, &p.comparisons));
+    let win = latest
+        .and_then(|p| winner(&ok_names, &p.comparisons))
+        // A noisy number is never the winner: its interval is too wide to stand on.
+        .filter(|w| !cells.iter().any(|c| c.noisy && c.name == display_name(w)));
     for c in &mut cells {
         c.bold = win.as_deref().map(display_name).as_deref() == Some(c.name.as_str());
     }
@@ -159,5 +162,57 @@ pub(super) fn project(
         }),
         outdated: latest.is_some_and(|p| !m.sha256.is_empty() && p.manifest_sha256 != m.sha256),
         spec: links.and_then(|l| l.specs.get(&m.slug).cloned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{manifest, report, summary, whole};
+    use super::*;
+    use crate::report::{ComparisonReport, JobStatus, MetricInfo};
+    use crate::stats::{self, Sample};
+
+    /// Go is significantly faster than Rust and Zig; whether it is bold depends on its interval
+    /// alone: 1.2's Go wall times of issue 16 (a CI reaching +389%) are noisy, a steady Go is not.
+    #[test]
+    fn a_noisy_number_is_marked_and_never_bold() {
+        let steady = [0.100, 0.101, 0.099, 0.100, 0.100];
+        let noisy = [0.068, 0.286, 0.160];
+        for (go, want_bold) in [(&steady[..], true), (&noisy[..], false)] {
+            let mut p = report([JobStatus::Ok; 3]);
+            p.metric = Some(MetricInfo {
+                name: "wall_time".into(),
+                unit: "s".into(),
+                better: Better::Lower,
+                min_effect: 0.02,
+            });
+            p.jobs[0].summary = Some(summary(go));
+            for j in &mut p.jobs[1..] {
+                j.summary = Some(summary(&[1.0, 1.001, 0.999, 1.0, 1.0]));
+            }
+            let sample = |j: usize| {
+                let v = p.jobs[j].summary.as_ref().unwrap();
+                Sample::new(vec![v.headline.min, v.headline.mean, v.headline.max]).unwrap()
+            };
+            p.comparisons = [(0, 1), (0, 2), (1, 2)]
+                .into_iter()
+                .map(|(a, b)| ComparisonReport {
+                    a: p.jobs[a].name.clone(),
+                    b: p.jobs[b].name.clone(),
+                    stats: stats::Comparison {
+                        significant: true,
+                        ..stats::compare(&sample(a), &sample(b), 0.02)
+                    },
+                    better: Some(p.jobs[a].name.clone()),
+                })
+                .collect();
+            let view = project(&manifest("iii"), Some(&whole(p)), "en", None);
+            let go = &view.cells[0];
+            assert_eq!(go.noisy, !want_bold, "{go:?}");
+            assert_eq!(go.bold, want_bold, "{go:?}");
+            assert_eq!(view.winner.is_some(), want_bold, "{:?}", view.winner);
+            let rust = &view.cells[1];
+            assert!(!rust.noisy && !rust.bold, "{rust:?}");
+        }
     }
 }
