@@ -5,8 +5,7 @@
 //! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
 //! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
 
-pub mod app;
-pub mod cli;
+pub mod cmd;
 pub mod compare;
 pub mod event;
 pub mod exec;
@@ -17,7 +16,6 @@ pub mod manifest;
 pub mod matrix;
 pub mod measure;
 pub mod merge;
-pub mod options;
 pub mod plan;
 pub mod probe;
 pub mod progress;
