@@ -44,6 +44,16 @@ pub fn sig3(v: f64) -> String {
     }
 }
 
+/// Three significant digits like [`sig3`] but without thousands separators, for fields that other
+/// tools read as numbers: `24864.4` → `"24864"`, `0.012345` → `"0.0123"`.
+pub fn sig3_plain(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else {
+        sig3(v)
+    }
+}
+
 /// Seconds in the most readable unit: `0.000512` → `"512 µs"`, `1.5` → `"1.50 s"`.
 pub fn seconds(s: f64) -> String {
     let a = s.abs();
@@ -228,6 +238,9 @@ mod tests {
             (sig3(3.914), "3.91"),
             (sig3(0.01234), "0.0123"),
             (sig3(10065.0), "10,065"),
+            (sig3_plain(10065.0), "10065"),
+            (sig3_plain(-1234567.8), "-1234568"),
+            (sig3_plain(0.012345), "0.0123"),
             (seconds(0.000512), "512 µs"),
             (seconds(0.0123), "12.3 ms"),
             (seconds(1.5), "1.50 s"),

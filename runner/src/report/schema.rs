@@ -427,6 +427,14 @@ pub struct ComparisonReport {
     pub better: Option<String>,
 }
 
+impl ProjectReport {
+    /// True for a service's project (headline requests/s): each sample is one load window,
+    /// `wall_ns` its length and `user_ns`/`sys_ns` the server's CPU over it.
+    pub fn is_service(&self) -> bool {
+        self.metric.as_ref().is_some_and(|m| m.name == "requests")
+    }
+}
+
 impl JobReport {
     /// An empty job report.
     pub fn new(name: &str, reference: bool, status: JobStatus) -> Self {
