@@ -238,9 +238,10 @@ pub struct CompareArgs {
     /// Exit 1 when any significant regression exists.
     #[arg(long)]
     pub fail_on_regression: bool,
-    /// Smallest relative change that counts as a change (0.02 = 2%).
-    #[arg(long, default_value_t = 0.02, value_name = "FRACTION")]
-    pub min_effect: f64,
+    /// Smallest relative change that counts as a change (0.02 = 2%), for every project
+    /// [default: each project's own `[metric] min_effect`, 0.02 unless its manifest says otherwise]
+    #[arg(long, value_name = "FRACTION")]
+    pub min_effect: Option<f64>,
 }
 
 /// Flags of `runner render`.
