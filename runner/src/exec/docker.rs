@@ -39,7 +39,7 @@
 
 use super::interrupt::Interrupt;
 use super::native::Native;
-use super::service::{find_process, Members};
+use super::usage::{find_process, Members};
 use super::{
     Backend, ExecError, Exit, JobSetup, Network, Placement, PrepareError, Prepared, RunOutcome,
     RunSpec,
@@ -1334,7 +1334,7 @@ impl Backend for Docker {
                 let cmd = vec![PROBE_PATH.to_string(), "--connect".into(), port.to_string()];
                 self.exec_short(&id, cmd) == Ok(0)
             }
-            _ => super::service::loopback_accepts(port),
+            _ => super::server::loopback_accepts(port),
         }
     }
 

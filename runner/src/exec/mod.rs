@@ -17,9 +17,10 @@ pub mod docker;
 pub mod fake;
 pub mod interrupt;
 pub mod native;
-pub mod service;
+pub mod server;
+pub mod usage;
 
-pub use service::Members;
+pub use usage::Members;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -299,7 +300,7 @@ pub trait Backend {
     /// the server runs: a forwarding proxy on 127.0.0.1 accepts before the server listens.
     fn service_accepts(&mut self, key: &str, port: u16) -> bool {
         let _ = key;
-        service::loopback_accepts(port)
+        server::loopback_accepts(port)
     }
     /// Stops the job's server (SIGTERM, then SIGKILL after `grace`) and measures its whole run.
     fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {

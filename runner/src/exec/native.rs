@@ -16,7 +16,8 @@
 //!   `hyperfine -N`); their size is checked every 100 ms against the cap.
 
 use super::interrupt::Interrupt;
-use super::service::{Members, Ready, Service, ServiceError, ServiceSpec};
+use super::server::{Ready, Service, ServiceError, ServiceSpec};
+use super::usage::Members;
 use super::{Backend, ExecError, Exit, RunOutcome, RunSpec};
 use std::collections::HashMap;
 use std::fs::File;

@@ -53,7 +53,7 @@ pub fn prepare(
                 ),
             ));
         }
-        let p = crate::exec::service::free_port().map_err(|e| {
+        let p = crate::exec::server::free_port().map_err(|e| {
             (
                 JobStatus::RunFailed,
                 format!("no free port on 127.0.0.1: {e}"),

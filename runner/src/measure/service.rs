@@ -19,7 +19,7 @@ use super::check;
 use super::instance::{stderr_tail, Instance};
 use super::rounds::{self, Contenders, Limits, Outcome, Step};
 use super::{verdict, Context, Settings};
-use crate::exec::service::{usage_of, Usage};
+use crate::exec::usage::{usage_of, Usage};
 use crate::exec::Exit;
 use crate::loadgen::{self, LoadResult, LoadSpec, RequestTemplate};
 use crate::manifest::{Check, HttpRequest, LoadDef, Manifest};
