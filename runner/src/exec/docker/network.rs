@@ -11,6 +11,7 @@ use super::Docker;
 use crate::exec::service::find_process;
 use crate::exec::{JobSetup, Network, Placement};
 use bollard::models::PortBinding;
+use bollard::query_parameters::ListNetworksOptionsBuilder;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -84,14 +85,34 @@ impl Docker {
     }
 
     /// Creates [`SERVICE_NETWORK`] unless it exists; returns its gateway (the host's address on
-    /// the bridge).
+    /// the bridge). Runners (or tests) starting at once may each create one: the engine lets two
+    /// networks share a name, and then the name is ambiguous to every later call. So the network
+    /// is looked up by listing, the oldest of that name is kept, and the others are removed again
+    /// (a removal fails harmlessly while a container still uses one).
     fn service_network(&mut self) -> Result<IpAddr, String> {
-        self.ensure_service_network()?;
         let client = &self.client;
+        let kept = self.rt.block_on(async {
+            let mut found = service_networks(client).await?;
+            if found.is_empty() {
+                let created = create_service_network(client).await;
+                // Another runner may have made it meanwhile, whether or not this one could.
+                found = service_networks(client).await?;
+                if let (Err(e), true) = (created, found.is_empty()) {
+                    return Err(format!("cannot create the network {SERVICE_NETWORK}: {e}"));
+                }
+            }
+            let Some((kept, extra)) = found.split_first() else {
+                return Err(format!("the network {SERVICE_NETWORK} vanished"));
+            };
+            for id in extra {
+                let _ = client.remove_network(id).await;
+            }
+            Ok(kept.clone())
+        })?;
         let net = self
             .rt
             .block_on(client.inspect_network(
-                SERVICE_NETWORK,
+                &kept,
                 None::<bollard::query_parameters::InspectNetworkOptions>,
             ))
             .map_err(|e| format!("cannot inspect the network {SERVICE_NETWORK}: {e}"))?;
@@ -104,54 +125,46 @@ impl Docker {
             .map(IpAddr::V4)
             .ok_or_else(|| format!("the network {SERVICE_NETWORK} has no IPv4 gateway"))
     }
+}
 
-    fn ensure_service_network(&mut self) -> Result<(), String> {
-        let client = &self.client;
-        self.rt.block_on(async {
-            if client
-                .inspect_network(
-                    SERVICE_NETWORK,
-                    None::<bollard::query_parameters::InspectNetworkOptions>,
-                )
-                .await
-                .is_ok()
-            {
-                return Ok(());
-            }
-            let req = bollard::models::NetworkCreateRequest {
-                name: SERVICE_NETWORK.into(),
-                driver: Some("bridge".into()),
-                labels: Some(HashMap::from([(LABEL.to_string(), "1".to_string())])),
-                options: Some(HashMap::from([
-                    (
-                        "com.docker.network.bridge.enable_ip_masquerade".to_string(),
-                        "false".to_string(),
-                    ),
-                    (
-                        "com.docker.network.bridge.enable_icc".to_string(),
-                        "false".to_string(),
-                    ),
-                ])),
-                ..Default::default()
-            };
-            match client.create_network(req).await {
-                Ok(_) => Ok(()),
-                // Another runner made it meanwhile.
-                Err(_)
-                    if client
-                        .inspect_network(
-                            SERVICE_NETWORK,
-                            None::<bollard::query_parameters::InspectNetworkOptions>,
-                        )
-                        .await
-                        .is_ok() =>
-                {
-                    Ok(())
-                }
-                Err(e) => Err(format!("cannot create the network {SERVICE_NETWORK}: {e}")),
-            }
-        })
-    }
+/// The ids of the networks named [`SERVICE_NETWORK`], oldest first.
+async fn service_networks(client: &bollard::Docker) -> Result<Vec<String>, String> {
+    let filters = HashMap::from([("name".to_string(), vec![SERVICE_NETWORK.to_string()])]);
+    let list = client
+        .list_networks(Some(
+            ListNetworksOptionsBuilder::new().filters(&filters).build(),
+        ))
+        .await
+        .map_err(|e| format!("cannot list the networks: {e}"))?;
+    // The engine's name filter also matches longer names.
+    let mut named: Vec<_> = list
+        .into_iter()
+        .filter(|n| n.name.as_deref() == Some(SERVICE_NETWORK))
+        .filter_map(|n| Some((n.created, n.id?)))
+        .collect();
+    named.sort();
+    Ok(named.into_iter().map(|(_, id)| id).collect())
+}
+
+/// Creates [`SERVICE_NETWORK`]: a bridge without NAT and without traffic between containers.
+async fn create_service_network(client: &bollard::Docker) -> Result<(), bollard::errors::Error> {
+    let req = bollard::models::NetworkCreateRequest {
+        name: SERVICE_NETWORK.into(),
+        driver: Some("bridge".into()),
+        labels: Some(HashMap::from([(LABEL.to_string(), "1".to_string())])),
+        options: Some(HashMap::from([
+            (
+                "com.docker.network.bridge.enable_ip_masquerade".to_string(),
+                "false".to_string(),
+            ),
+            (
+                "com.docker.network.bridge.enable_icc".to_string(),
+                "false".to_string(),
+            ),
+        ])),
+        ..Default::default()
+    };
+    client.create_network(req).await.map(|_| ())
 }
 
 /// What forwards 127.0.0.1:`port` to a published server: the engine does it either in user
