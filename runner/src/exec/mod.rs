@@ -15,6 +15,7 @@ pub mod docker;
 pub mod fake;
 pub mod interrupt;
 pub mod native;
+pub mod probe_result;
 pub mod service;
 
 pub use service::Members;

@@ -16,6 +16,7 @@
 //!   `hyperfine -N`); their size is checked every 100 ms against the cap.
 
 use super::interrupt::Interrupt;
+use super::probe_result::ProbeResult;
 use super::{Backend, ExecError, Exit, RunOutcome, RunSpec};
 use std::fs::File;
 use std::os::unix::process::CommandExt;
@@ -72,17 +73,6 @@ pub fn find_probe() -> Option<Probe> {
         }),
         None => None,
     }
-}
-
-#[derive(serde::Deserialize)]
-struct ProbeResult {
-    wall_ns: Option<u64>,
-    user_ns: Option<u64>,
-    sys_ns: Option<u64>,
-    max_rss_kb: Option<u64>,
-    code: Option<i32>,
-    signal: Option<i32>,
-    spawn_error: Option<String>,
 }
 
 fn pidfd_open(pid: i32) -> std::io::Result<i32> {
@@ -259,11 +249,7 @@ impl Backend for Native {
         if self.probe.is_some() {
             // The probe's own figures are the program's; without them (killed on timeout or
             // Ctrl-C) the outer measurement above stands.
-            let parsed = std::fs::read(&probe_out)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<ProbeResult>(&b).ok());
-            let _ = std::fs::remove_file(&probe_out);
-            if let Some(p) = parsed {
+            if let Some(p) = ProbeResult::take(&probe_out) {
                 if let Some(e) = p.spawn_error {
                     return Err(ExecError::Spawn {
                         program: program.clone(),

@@ -1,10 +1,12 @@
 //! The static probe inside containers: `runner-probe-static` (the `runner-probe` source linked
 //! statically, see `probe-static/`) is found or built here ([`static_probe`]), bind-mounted into
 //! every container at [`PROBE_PATH`], and each run in a container is a command line of it
-//! ([`probe_command`]); its result file becomes the run's [`RunOutcome`] ([`read_result`]).
+//! ([`probe_command`]); its result file (`crate::exec::probe_result`) becomes the run's
+//! [`RunOutcome`] ([`read_result`]).
 //! Never talks to the engine (`run.rs` starts the execs).
 
 use super::image::check_static;
+use crate::exec::probe_result::ProbeResult;
 use crate::exec::{ExecError, Exit, RunOutcome, RunSpec};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -69,19 +71,6 @@ pub fn static_probe(announce: &mut dyn FnMut()) -> Result<PathBuf, String> {
     check_static(&built)?;
     Ok(built)
 }
-#[derive(serde::Deserialize)]
-struct ProbeResult {
-    wall_ns: Option<u64>,
-    user_ns: Option<u64>,
-    sys_ns: Option<u64>,
-    max_rss_kb: Option<u64>,
-    code: Option<i32>,
-    signal: Option<i32>,
-    spawn_error: Option<String>,
-    #[serde(default)]
-    timed_out: bool,
-    oom_kills: Option<u64>,
-}
 
 /// The probe's command line in the container for `spec`, with `{artifact}` renamed to the
 /// program's path in the image. Clears the output and result files first (the container's user
@@ -132,10 +121,7 @@ pub(super) fn read_result(
     program: &str,
     memory: u64,
 ) -> Option<Result<RunOutcome, ExecError>> {
-    let p = std::fs::read(result_file)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<ProbeResult>(&b).ok())?;
-    let _ = std::fs::remove_file(result_file);
+    let p = ProbeResult::take(result_file)?;
     if let Some(e) = p.spawn_error {
         return Some(Err(ExecError::Spawn {
             program: program.to_string(),
