@@ -5,19 +5,16 @@
 //! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
 //! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
 
-pub mod app;
-pub mod cli;
+pub mod cmd;
 pub mod compare;
 pub mod event;
 pub mod exec;
 pub mod export;
 pub mod input;
-pub mod load;
+pub mod loadgen;
 pub mod manifest;
 pub mod matrix;
 pub mod measure;
-pub mod merge;
-pub mod options;
 pub mod plan;
 pub mod probe;
 pub mod progress;
