@@ -181,6 +181,12 @@ pub struct JobSetup {
     pub cpus: Option<f64>,
 }
 
+impl JobSetup {
+    /// The memory limit of a job's environment when neither the manifest (`[docker] memory`)
+    /// nor `--memory` gives one.
+    pub const DEFAULT_MEMORY: u64 = 4 << 30;
+}
+
 /// How a containerised server is reached from this machine (service benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

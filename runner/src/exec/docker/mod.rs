@@ -69,9 +69,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// Default memory limit of a container when neither the manifest nor `--memory` gives one.
-pub const DEFAULT_MEMORY: u64 = 4 << 30;
-
 /// The Docker backend.
 pub struct Docker {
     rt: tokio::runtime::Runtime,
