@@ -12,8 +12,8 @@
 //!
 //! Everything here blocks the caller on a private tokio runtime and never prints.
 
-pub mod fixture;
 mod client;
+pub mod fixture;
 mod histogram;
 mod wire;
 
