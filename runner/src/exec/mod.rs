@@ -17,6 +17,7 @@ pub mod docker;
 pub mod fake;
 pub mod interrupt;
 pub mod native;
+pub mod probe_result;
 pub mod server;
 pub mod usage;
 
@@ -179,6 +180,12 @@ pub struct JobSetup {
     pub memory: u64,
     /// CPU limit in CPUs (`None`: unthrottled).
     pub cpus: Option<f64>,
+}
+
+impl JobSetup {
+    /// The memory limit of a job's environment when neither the manifest (`[docker] memory`)
+    /// nor `--memory` gives one.
+    pub const DEFAULT_MEMORY: u64 = 4 << 30;
 }
 
 /// How a containerised server is reached from this machine (service benchmarks).

@@ -86,7 +86,7 @@ pub fn prepare(
         memory: settings
             .memory
             .or(m.docker.memory)
-            .unwrap_or(crate::exec::docker::DEFAULT_MEMORY),
+            .unwrap_or(JobSetup::DEFAULT_MEMORY),
         cpus: settings.cpus.or(m.docker.cpus),
     };
     match ctx.backend.prepare(&setup) {
