@@ -4,6 +4,7 @@
 //! (`merge.rs`).
 //! Documented for users in `docs/report.md`.
 
+pub mod diff;
 pub mod host;
 pub mod merge;
 pub mod schema;
