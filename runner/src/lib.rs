@@ -7,16 +7,14 @@
 
 pub mod activity;
 pub mod cmd;
-pub mod compare;
 pub mod event;
 pub mod exec;
 pub mod export;
 pub mod input;
-pub mod load;
+pub mod loadgen;
 pub mod manifest;
 pub mod matrix;
 pub mod measure;
-pub mod merge;
 pub mod plan;
 pub mod probe;
 pub mod progress;
