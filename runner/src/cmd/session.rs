@@ -13,7 +13,7 @@ use crate::exec::native::{self, Native};
 use crate::exec::Backend;
 use crate::manifest::{Lang, Manifest};
 use crate::measure::{self, Mode, Settings};
-use crate::progress::Progress;
+use crate::output::progress::Progress;
 use crate::report::host::{self, Host};
 use crate::report::{DockerInfo, Git, Report, ScheduleInfo, SCHEMA_VERSION};
 use crate::toolchain::cpu::Level;

@@ -323,6 +323,12 @@ pub trait Backend {
     fn static_builds(&self) -> bool {
         false
     }
+    /// Whether each job runs in an environment of its own (a container): a job may then bring
+    /// its own image (a Dockerfile), and a server's port is fixed when its environment is made
+    /// ([`Backend::prepare`] gives a [`Placement`]) instead of chosen per instance.
+    fn isolates_jobs(&self) -> bool {
+        false
+    }
 }
 
 /// Set by the signal handler; backends kill the current run when it becomes true.

@@ -19,7 +19,7 @@ pub fn job_key(slug: &str, name: &str) -> String {
 
 /// The job's own Dockerfile image, when the backend runs jobs in containers.
 pub fn image_def<'m>(m: &'m Manifest, job: &Job, ctx: &Context<'_>) -> Option<&'m ImageDef> {
-    if !ctx.backend.static_builds() {
+    if !ctx.backend.isolates_jobs() {
         return None;
     }
     match &job.contender {
@@ -43,7 +43,7 @@ pub fn prepare(
 ) -> Result<Option<ImageReport>, (JobStatus, String)> {
     let image = image_def(m, job, ctx).cloned();
     let network = settings.network.or(m.docker.network).unwrap_or_default();
-    let port = if m.service.is_some() && ctx.backend.static_builds() {
+    let port = if m.service.is_some() && ctx.backend.isolates_jobs() {
         if network == Network::Published && job.template.0.iter().any(|a| a.contains("127.0.0.1")) {
             return Err((
                 JobStatus::RunFailed,

@@ -174,6 +174,10 @@ impl Backend for Docker {
         true
     }
 
+    fn isolates_jobs(&self) -> bool {
+        true
+    }
+
     fn prepare(&mut self, job: &JobSetup) -> Result<Option<Prepared>, PrepareError> {
         self.prepare_job(job).map(Some)
     }

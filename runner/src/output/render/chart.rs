@@ -182,7 +182,7 @@ fn draw(chart: &ChartData, out: &mut String) -> Result<(), Box<dyn std::error::E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::model::BarValue;
+    use crate::output::render::model::BarValue;
 
     fn bar(label: &str, mean: Option<f64>, note: &str) -> Bar {
         Bar {

@@ -4,8 +4,8 @@
 //! formats as the terminal summary: the cells and verdict lines come from `table.rs`.
 
 use crate::manifest::Better;
+use crate::output::table;
 use crate::report::{ProjectReport, Report};
-use crate::table;
 
 /// Escapes the characters that would break a table cell.
 fn cell(s: &str) -> String {
