@@ -349,3 +349,96 @@ fn options_move_every_file() {
     check.push("--check");
     assert_eq!(runner(p, &check).status.code(), Some(0));
 }
+
+/// Issue 16: a number measured on a busy machine (published with `--accept-noisy`) is marked and
+/// never bold; a report with fewer runs than its manifest's `min_runs` is marked reduced, and
+/// `render --check` fails on it unless `reports/reduced-sampling.allow` lists it.
+#[test]
+fn busy_machine_and_reduced_sampling_are_shown_and_checked() {
+    let dir = scenario("mixed");
+    let path = dir.path().join("reports/latest/video-frame-extractor.json");
+    let mut r: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+    let jobs = r["projects"][0]["jobs"].as_array_mut().unwrap();
+    // Go, the winner, was measured on a busy machine.
+    jobs[0]["noisy"] =
+        "the machine stayed busy before round 2: other processes used 1.40 CPUs (limit 0.25)"
+            .into();
+    // Rust made 3 runs where the manifest asks for 10 (`--runs 3`).
+    jobs[1]["samples"].as_array_mut().unwrap().truncate(3);
+    std::fs::write(&path, serde_json::to_string_pretty(&r).unwrap()).unwrap();
+
+    let o = runner(dir.path(), &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "rendering only warns\n{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("warning: 1 latest report(s) measured with fewer runs"),
+        "{}",
+        stderr(&o)
+    );
+    let en = read(dir.path().join("README.md"));
+    let row = en.lines().find(|l| l.starts_with("| 1.1 ")).unwrap();
+    assert!(
+        row.contains("| 516 ms ±0.4% ⚠ noisy (busy machine) |"),
+        "marked, not bold: {row}"
+    );
+    assert!(!row.contains("**"), "nothing is bold: {row}");
+    assert!(
+        row.ends_with("| 3–10 runs ⚠ reduced sampling (manifest: 10) |"),
+        "{row}"
+    );
+    assert!(
+        en.contains(
+            "  - Measured on: 3–10 runs per language ⚠ reduced sampling: the manifest asks for 10"
+        ),
+        "{en}"
+    );
+    let th = read(dir.path().join("README.th.md"));
+    let row = th.lines().find(|l| l.starts_with("| 1.1 ")).unwrap();
+    assert!(row.contains("⚠ ไม่นิ่ง (เครื่องไม่ว่าง)"), "{row}");
+    assert!(
+        row.contains("3–10 รอบ ⚠ วัดน้อยรอบกว่าที่กำหนด (manifest: 10)"),
+        "{row}"
+    );
+
+    // Up to date, but reduced: --check fails and says how to fix it.
+    let o = runner(dir.path(), &["--check"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: 1 latest report(s) measured with fewer runs than their manifest asks")
+            && err.contains("  1.1 video-frame-extractor: 3 run(s), the manifest asks for 10")
+            && err.contains("published_runs"),
+        "{err}"
+    );
+    // Listed in the allowance: it passes, with a note; a listed project that is not reduced
+    // is named as a line to remove.
+    std::fs::write(
+        dir.path().join("reports/reduced-sampling.allow"),
+        "# measured with --runs 3\nvideo-frame-extractor\naudio-chunker\n",
+    )
+    .unwrap();
+    let o = runner(dir.path(), &["--check"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("pass only because reports/reduced-sampling.allow lists them"),
+        "{err}"
+    );
+    assert!(err.contains("remove these lines: audio-chunker"), "{err}");
+    // A manifest that declares fewer runs its published setting needs no allowance.
+    std::fs::remove_file(dir.path().join("reports/reduced-sampling.allow")).unwrap();
+    let m = dir.path().join("manifests/video-frame-extractor.toml");
+    std::fs::write(
+        &m,
+        read(&m).replace("min_runs = 10", "min_runs = 10\npublished_runs = 3"),
+    )
+    .unwrap();
+    render_ok(dir.path());
+    let o = runner(dir.path(), &["--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!read(dir.path().join("README.md")).contains("reduced sampling (manifest"));
+}

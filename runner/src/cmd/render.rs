@@ -1,10 +1,14 @@
 //! `runner render [--check]`: the status parts of the READMEs and the charts, regenerated from
-//! the latest reports (see `crate::output::render`); `--check` writes nothing and prints a diff.
+//! the latest reports (see `crate::output::render`); `--check` writes nothing and prints a diff,
+//! and also fails on a latest report with reduced sampling that the allowance file does not list.
 
 use super::args::RenderArgs;
 use super::{out, print_load_errors, FAILED, OK, USAGE};
+use crate::output::render::reduced::{Judgement, Reduced, ALLOW_FILE};
+use std::path::Path;
 
-/// `runner render`: 0 written or up to date; 1 stale (with `--check`); 2 unreadable input.
+/// `runner render`: 0 written or up to date; 1 stale, or reduced sampling not allowed (with
+/// `--check`); 2 unreadable input.
 pub fn render(args: &RenderArgs) -> i32 {
     let opts = crate::output::render::Options {
         manifests: args.manifests.clone(),
@@ -30,11 +34,12 @@ pub fn render(args: &RenderArgs) -> i32 {
             return USAGE;
         }
     };
+    let reduced_ok = say_reduced(&outcome.reduced, &args.reports, args.check);
     if args.check {
         let stale: Vec<_> = outcome.stale().collect();
         if stale.is_empty() {
             out(&format!("{} file(s) up to date\n", outcome.files.len()));
-            return OK;
+            return if reduced_ok { OK } else { FAILED };
         }
         for f in &stale {
             match &f.diff {
@@ -60,4 +65,46 @@ pub fn render(args: &RenderArgs) -> i32 {
     }
     out(&text);
     OK
+}
+
+/// Says which latest reports have reduced sampling: as errors when the allowance file does not
+/// list them (`check`) or warnings (rendering), as notes when it does, and names the allowance's
+/// stale lines. False when some are not allowed.
+fn say_reduced(j: &Judgement, reports: &Path, check: bool) -> bool {
+    let allow = reports.join(ALLOW_FILE);
+    let list = |v: &[Reduced]| {
+        v.iter()
+            .map(|r| {
+                format!(
+                    "  {} {}: {} run(s), the manifest asks for {}",
+                    r.id, r.slug, r.least, r.asked
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if !j.failing.is_empty() {
+        let what = if check { "error" } else { "warning" };
+        eprintln!(
+            "{what}: {} latest report(s) measured with fewer runs than their manifest asks of a published number:\n{}\n  measure them again without --runs (`runner bench --only ID manifests/*.toml`), or declare [sampling] published_runs in the manifest when fewer runs are the project's published setting",
+            j.failing.len(),
+            list(&j.failing)
+        );
+    }
+    if !j.allowed.is_empty() {
+        eprintln!(
+            "note: {} latest report(s) with reduced sampling pass only because {} lists them:\n{}\n  measure them again and remove their lines",
+            j.allowed.len(),
+            allow.display(),
+            list(&j.allowed)
+        );
+    }
+    if !j.stale.is_empty() {
+        eprintln!(
+            "note: {}: no longer reduced (or no such project), remove these lines: {}",
+            allow.display(),
+            j.stale.join(", ")
+        );
+    }
+    j.failing.is_empty()
 }

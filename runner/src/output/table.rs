@@ -6,8 +6,8 @@ use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectR
 use crate::units;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 
-/// The words of a job's status, as every summary shows it (", noisy" when the quiet-machine
-/// gate marked its numbers).
+/// The words of a job's status, as every summary shows it (", busy machine" when the
+/// quiet-machine gate marked its numbers noisy; the reason follows the table).
 pub fn status_text(j: &JobReport) -> String {
     let words = match j.status {
         JobStatus::Ok => "ok".into(),
@@ -18,7 +18,7 @@ pub fn status_text(j: &JobReport) -> String {
             .unwrap_or_default(),
     };
     if j.noisy.is_some() && j.status.has_numbers() {
-        format!("{words}, noisy")
+        format!("{words}, busy machine")
     } else {
         words
     }

@@ -33,11 +33,7 @@ fn colour(label: &str) -> RGBColor {
 
 fn value_label(b: &Bar, unit: &str) -> Option<String> {
     let v = b.value.as_ref()?;
-    let noisy = if crate::stats::interval::is_noisy(v.mean, v.low, v.high) {
-        " (noisy)"
-    } else {
-        ""
-    };
+    let noisy = if b.noisy { " (noisy)" } else { "" };
     Some(format!(
         "{} {}{noisy}",
         units::value(v.mean, unit),
@@ -195,6 +191,7 @@ mod tests {
             }),
             note: note.into(),
             winner: label == "Rust",
+            noisy: false,
         }
     }
 

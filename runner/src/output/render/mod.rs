@@ -7,12 +7,15 @@
 //! `model/` turns manifests + reports into a view model (pure), `templates.rs` renders it with
 //! the user-editable templates of `templates/`, `markers.rs` splices the result between the
 //! `<!-- runner:begin NAME -->` / `<!-- runner:end NAME -->` markers, keeping every hand-written
-//! byte around them, and `chart.rs` draws the charts. This module reads reports only: it never
-//! measures, and a project without a latest report is simply "not measured".
+//! byte around them, and `chart.rs` draws the charts. `reduced.rs` sorts the projects whose
+//! latest report has reduced sampling against `reports/reduced-sampling.allow`, for `--check`.
+//! This module reads reports only: it never measures, and a project without a latest report is
+//! simply "not measured".
 
 pub mod chart;
 pub mod markers;
 pub mod model;
+pub mod reduced;
 pub mod templates;
 
 use crate::manifest::{self, LoadError, Manifest};
@@ -101,6 +104,8 @@ pub struct FileResult {
 pub struct Outcome {
     /// READMEs, then charts.
     pub files: Vec<FileResult>,
+    /// Projects whose latest report has reduced sampling, against the allowance file.
+    pub reduced: reduced::Judgement,
 }
 
 impl Outcome {
@@ -219,6 +224,7 @@ pub fn run(opts: &Options) -> Result<Outcome, RenderError> {
 
     // Everything is rendered before anything is written: an error leaves every file as it was.
     let mut files: Vec<(PathBuf, String, String, bool)> = Vec::new(); // path, old, new, text
+    let mut reduced = Vec::new();
     for (lang, readme) in [("en", &opts.readme), ("th", &opts.readme_th)] {
         let dir = readme.parent().unwrap_or(Path::new(""));
         let mut charts = relative_link(dir, &opts.charts);
@@ -237,6 +243,21 @@ pub fn run(opts: &Options) -> Result<Outcome, RenderError> {
             })
             .collect();
         let page = model::build(&sources, lang, &model::Links { charts, specs });
+        if lang == "en" {
+            reduced = page
+                .projects
+                .iter()
+                .filter_map(|p| {
+                    let s = p.sampling.as_ref().filter(|s| s.reduced)?;
+                    Some(reduced::Reduced {
+                        id: p.id.clone(),
+                        slug: p.slug.clone(),
+                        least: s.least,
+                        asked: s.asked,
+                    })
+                })
+                .collect();
+        }
         let mut contents = BTreeMap::new();
         for name in REGIONS {
             contents.insert(name.to_string(), templates.render(name, &page)?);
@@ -252,7 +273,10 @@ pub fn run(opts: &Options) -> Result<Outcome, RenderError> {
         files.push((path, old, svg, false));
     }
 
-    let mut outcome = Outcome::default();
+    let mut outcome = Outcome {
+        reduced: reduced::judge(reduced, &reduced::read(&opts.reports)?),
+        ..Outcome::default()
+    };
     for (path, old, new, text) in files {
         let changed = old != new;
         if changed && !opts.check {

@@ -129,6 +129,33 @@ pub(super) fn lang_cell_kind<'a>(
     (kind, Some(job))
 }
 
+/// Why a number is noisy. A noisy number is shown with a mark (and the reason where it is not
+/// visible in the number itself) and is never bold: it is one concept, whatever the cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Noisy {
+    /// Its 95% CI reaches further than `stats::NOISY_LIMIT` (10%) from the mean.
+    Interval,
+    /// The quiet-machine gate found the machine busy before one of its measured rounds, and it
+    /// was published anyway (`--accept-noisy`).
+    BusyMachine,
+}
+
+/// Why `job`'s headline (of kind `kind`) is noisy; empty when it is not, or has no number.
+pub(super) fn noisy(kind: CellKind, job: Option<&JobReport>) -> Vec<Noisy> {
+    let Some(j) = job.filter(|_| matches!(kind, CellKind::Ok | CellKind::Unverified)) else {
+        return Vec::new();
+    };
+    let mut why = Vec::new();
+    if j.summary.as_ref().is_some_and(|s| s.headline.is_noisy()) {
+        why.push(Noisy::Interval);
+    }
+    if j.noisy.is_some() {
+        why.push(Noisy::BusyMachine);
+    }
+    why
+}
+
 /// One cell: a language (or a reference row) of one project.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Cell {
@@ -141,9 +168,8 @@ pub struct Cell {
     /// How far the 95% CI reaches from the mean, relative to it: `±1.2%`, or `+14/−12%` when the
     /// two sides differ (a log-scale interval reaches further above the mean than below).
     pub ci: Option<String>,
-    /// The CI reaches further than `stats::NOISY_LIMIT` (10%) from the mean: the number is shown
-    /// with a mark and is never bold.
-    pub noisy: bool,
+    /// Why the number is noisy (empty: it is not): shown with a mark, never bold.
+    pub noisy: Vec<Noisy>,
     /// The project's winner: significantly better than every other `ok` language, and not noisy.
     pub bold: bool,
     /// Short reason of a skipped job.
@@ -197,7 +223,7 @@ pub(super) fn job_cell(name: &str, kind: CellKind, job: Option<&JobReport>, unit
         kind,
         value,
         ci,
-        noisy: summary.is_some_and(|s| numbers && s.headline.is_noisy()),
+        noisy: noisy(kind, job),
         bold: false,
         detail: match kind {
             CellKind::Skipped => job.and_then(|j| j.reason.as_deref()).map(|r| short(r, 40)),

@@ -48,6 +48,9 @@ pub struct Bar {
     pub note: String,
     /// The project's winner for this metric (headline only).
     pub winner: bool,
+    /// Noisy (the status table's [`Noisy`](super::Noisy) reasons, the memory chart's own
+    /// interval): labelled so, never the winner.
+    pub noisy: bool,
 }
 
 /// One chart to draw.
@@ -116,11 +119,18 @@ pub fn charts(sources: &Sources<'_>) -> Vec<ChartData> {
                         ),
                         k => k.chart_note().to_string(),
                     };
+                    let busy = c.noisy.contains(&super::Noisy::BusyMachine);
+                    let noisy = if headline {
+                        !c.noisy.is_empty()
+                    } else {
+                        busy || s.is_some_and(|s| s.max_rss_bytes.is_noisy())
+                    };
                     Bar {
                         label: c.name.clone(),
                         value,
                         note,
                         winner: headline && c.bold,
+                        noisy,
                     }
                 })
                 .collect()

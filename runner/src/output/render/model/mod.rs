@@ -9,8 +9,9 @@
 //! (name, summary, skill, notes) in the page's language, and the English words inside charts,
 //! which both READMEs share.
 //!
-//! One file per part of the page: `cell.rs` (status-table cells and derived status), `verdict.rs`
-//! (pairwise verdicts and the winner), `project.rs` (one project's view), `groups.rs` (group
+//! One file per part of the page: `cell.rs` (status-table cells, why a number is noisy, derived
+//! status), `verdict.rs` (pairwise verdicts and the winner), `project.rs` (one project's view),
+//! `sampling.rs` (what its numbers stand on: input, runs, reduced sampling), `groups.rs` (group
 //! sections), `overview.rs` (progress and insights), `footer.rs` (methodology footer) and
 //! `chart_data.rs` (what the charts show). This file holds the page and its inputs.
 
@@ -22,14 +23,16 @@ mod footer;
 mod groups;
 mod overview;
 mod project;
+mod sampling;
 mod verdict;
 
-pub use cell::{derived_status, Cell, CellKind, Status};
+pub use cell::{derived_status, Cell, CellKind, Noisy, Status};
 pub use chart_data::{chart_file, charts, Bar, BarValue, ChartData, ChartKind};
 pub use footer::{Footer, HostInfo, RunInfo, ToolchainInfo};
 pub use groups::{Group, GroupDef, GroupText, GroupsFile};
 pub use overview::{Extreme, Insights, Progress, Tally};
 pub use project::{ChartLinks, MetricView, Project};
+pub use sampling::{ParamChange, Sampling};
 pub use verdict::{winner, Verdict};
 
 use crate::manifest::{self, Manifest};

@@ -4,6 +4,7 @@
 
 use super::cell::{derived_status, display_name, job_cell, lang_cell_kind, Cell, CellKind, Status};
 use super::chart_data::{chart_file, ChartKind};
+use super::sampling::{sampling, Sampling};
 use super::verdict::{verdicts, winner, Verdict};
 use super::{project_in, Links};
 use crate::manifest::{self, Better, Lang, Manifest};
@@ -69,6 +70,8 @@ pub struct Project {
     pub outdated: bool,
     /// Link to the project's written spec (`impls/<slug>/README.md`), when it exists.
     pub spec: Option<String>,
+    /// What its numbers stand on (input, runs, reduced sampling), when a language has one.
+    pub sampling: Option<Sampling>,
 }
 
 fn better_str(b: Better) -> &'static str {
@@ -118,8 +121,13 @@ pub(super) fn project(
     let ok_names: Vec<&str> = ok.iter().map(|(n, _)| *n).collect();
     let win = latest
         .and_then(|p| winner(&ok_names, &p.comparisons))
-        // A noisy number is never the winner: its interval is too wide to stand on.
-        .filter(|w| !cells.iter().any(|c| c.noisy && c.name == display_name(w)));
+        // A noisy number is never the winner: its interval is too wide, or its machine was too
+        // busy, to stand on.
+        .filter(|w| {
+            !cells
+                .iter()
+                .any(|c| !c.noisy.is_empty() && c.name == display_name(w))
+        });
     for c in &mut cells {
         c.bold = win.as_deref().map(display_name).as_deref() == Some(c.name.as_str());
     }
@@ -162,24 +170,36 @@ pub(super) fn project(
         }),
         outdated: latest.is_some_and(|p| !m.sha256.is_empty() && p.manifest_sha256 != m.sha256),
         spec: links.and_then(|l| l.specs.get(&m.slug).cloned()),
+        sampling: latest.and_then(|p| sampling(m, p)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::{manifest, report, summary, whole};
+    use super::super::Noisy;
     use super::*;
     use crate::report::{ComparisonReport, JobStatus, MetricInfo};
     use crate::stats::{self, Sample};
 
-    /// Go is significantly faster than Rust and Zig; whether it is bold depends on its interval
-    /// alone: 1.2's Go wall times of issue 16 (a CI reaching +389%) are noisy, a steady Go is not.
+    /// Go is significantly faster than Rust and Zig; whether it is bold depends on whether it is
+    /// noisy: 1.2's Go wall times of issue 16 (a CI reaching +389%) are, a steady Go is not —
+    /// unless the quiet-machine gate found the machine busy while it ran.
     #[test]
     fn a_noisy_number_is_marked_and_never_bold() {
         let steady = [0.100, 0.101, 0.099, 0.100, 0.100];
-        let noisy = [0.068, 0.286, 0.160];
-        for (go, want_bold) in [(&steady[..], true), (&noisy[..], false)] {
+        let wide = [0.068, 0.286, 0.160];
+        for (go, busy, want) in [
+            (&steady[..], false, vec![]),
+            (&wide[..], false, vec![Noisy::Interval]),
+            (&steady[..], true, vec![Noisy::BusyMachine]),
+            (&wide[..], true, vec![Noisy::Interval, Noisy::BusyMachine]),
+        ] {
+            let want_bold = want.is_empty();
             let mut p = report([JobStatus::Ok; 3]);
+            if busy {
+                p.jobs[0].noisy = Some("the machine stayed busy before round 1: …".into());
+            }
             p.metric = Some(MetricInfo {
                 name: "wall_time".into(),
                 unit: "s".into(),
@@ -208,11 +228,11 @@ mod tests {
                 .collect();
             let view = project(&manifest("iii"), Some(&whole(p)), "en", None);
             let go = &view.cells[0];
-            assert_eq!(go.noisy, !want_bold, "{go:?}");
+            assert_eq!(go.noisy, want, "{go:?}");
             assert_eq!(go.bold, want_bold, "{go:?}");
             assert_eq!(view.winner.is_some(), want_bold, "{:?}", view.winner);
             let rust = &view.cells[1];
-            assert!(!rust.noisy && !rust.bold, "{rust:?}");
+            assert!(rust.noisy.is_empty() && !rust.bold, "{rust:?}");
         }
     }
 }
