@@ -180,12 +180,13 @@ pub struct BenchArgs {
     /// Services: unmeasured seconds of load before each window (overrides [load] warmup).
     #[arg(long, value_name = "SECS")]
     pub load_warmup: Option<f64>,
-    /// The quiet-machine gate's limits (docs/report.md, "The quiet-machine gate").
-    #[command(flatten)]
-    pub gate: GateArgs,
     /// Exports written from the final report (also after Ctrl-C).
     #[command(flatten)]
     pub export: BenchExports,
+    /// The quiet-machine gate's limits (docs/report.md, "The quiet-machine gate"), last: its
+    /// help heading applies to every flag after it.
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 /// The quiet-machine gate: before each project and each measured round the runner looks at
@@ -195,7 +196,10 @@ pub struct BenchArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Quiet-machine gate")]
 pub struct GateArgs {
-    /// Most CPUs that processes outside the benchmark's own process tree may keep busy.
+    /// Most CPUs that processes outside the benchmark's own process tree may keep busy. Before
+    /// each project and measured round the runner looks at the machine; over any limit it waits
+    /// (at most --gate-wait per project), then marks the round's jobs noisy (docs/report.md,
+    /// "The quiet-machine gate").
     #[arg(long, value_name = "CPUS", default_value_t = GateLimits::default().foreign_cpus)]
     pub gate_cpu: f64,
     /// Most steal time (CPU time a hypervisor gave to other guests), percent.
