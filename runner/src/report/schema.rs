@@ -399,9 +399,9 @@ pub struct LoadRound {
     /// Response body bytes per second.
     pub body_bytes_per_s: f64,
     /// Latency from the actual send.
-    pub latency: crate::load::Latency,
+    pub latency: crate::loadgen::Latency,
     /// Open loop: latency from the intended send time (coordinated omission corrected).
-    pub latency_corrected: Option<crate::load::Latency>,
+    pub latency_corrected: Option<crate::loadgen::Latency>,
     /// Responses by status code.
     pub statuses: BTreeMap<String, u64>,
     /// Failed requests by kind: connect, timeout, closed, parse, io.
