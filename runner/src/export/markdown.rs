@@ -3,8 +3,7 @@
 //! user+sys CPU, peak RSS and binary size, then the pairwise verdicts. Same words and number
 //! formats as the terminal summary: the cells and verdict lines come from `table.rs`.
 
-use crate::manifest::Better;
-use crate::report::{ProjectReport, Report};
+use crate::report::{Better, ProjectReport, Report};
 use crate::table;
 
 /// Escapes the characters that would break a table cell.
