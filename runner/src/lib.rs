@@ -6,7 +6,6 @@
 //! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
 
 pub mod cmd;
-pub mod compare;
 pub mod event;
 pub mod exec;
 pub mod export;
