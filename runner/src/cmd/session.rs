@@ -170,7 +170,7 @@ impl Session {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
             git: git_info(&self.root),
-            cpu_target: Some(settings.cpu.target()),
+            cpu_target: Some(settings.cpu.target().into()),
             probe: self.probe_name.clone(),
             mode: if settings.mode == Mode::Instructions {
                 "instructions".into()

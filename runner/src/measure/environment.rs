@@ -100,7 +100,7 @@ pub fn prepare(
                 build_ns: p.build_time.as_nanos() as u64,
                 memory_limit_bytes: setup.memory,
                 cpus: setup.cpus,
-                network: p.placement,
+                network: p.placement.map(Into::into),
             }
         })),
         Err(PrepareError::Unsupported(r)) => Err((JobStatus::Skipped, r)),

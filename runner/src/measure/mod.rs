@@ -162,11 +162,11 @@ pub fn initial_report(
         group: m.group,
         manifest: m.path.display().to_string(),
         manifest_sha256: m.sha256.clone(),
-        text: m.text.clone(),
+        text: crate::report::wire::texts(&m.text),
         metric: effective_metric(m, mode).as_ref().map(|x| MetricInfo {
             name: x.name().to_string(),
             unit: x.unit.clone(),
-            better: x.better,
+            better: x.better.into(),
             min_effect: x.min_effect,
         }),
         params: params.clone(),

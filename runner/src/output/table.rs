@@ -42,8 +42,8 @@ pub fn project(p: &ProjectReport) -> String {
     t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
         .set_content_arrangement(ContentArrangement::Disabled);
     let better = match metric.better {
-        crate::manifest::Better::Higher => "higher is better",
-        crate::manifest::Better::Lower => "lower is better",
+        crate::report::Better::Higher => "higher is better",
+        crate::report::Better::Lower => "lower is better",
     };
     let with_instr = p
         .jobs
@@ -151,7 +151,7 @@ pub fn job_cells(j: &JobReport, metric: &MetricInfo) -> [String; 6] {
 
 /// How far a mean's 95% CI reaches (`±1.2%`, `+14/−12%`), then `noisy` when it reaches further
 /// than `stats::NOISY_LIMIT` from the mean.
-fn ci_text(s: &crate::stats::Summary) -> String {
+fn ci_text(s: &crate::report::Summary) -> String {
     let ci = units::ci_percent(s.mean, s.ci95_low, s.ci95_high);
     if s.is_noisy() {
         format!("{ci} noisy")
@@ -167,7 +167,7 @@ pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
         Some(w) => {
             let other = if *w == c.a { &c.b } else { &c.a };
             // Show "winner beats other by r×" with r ≥ 1: invert a/b when needed.
-            let higher = metric.better == crate::manifest::Better::Higher;
+            let higher = metric.better == crate::report::Better::Higher;
             let invert = (*w == c.a) != higher;
             let f = |x: f64| if invert { 1.0 / x } else { x };
             let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
@@ -247,7 +247,7 @@ fn load_levels(p: &ProjectReport) -> String {
             let Some(rps) = &level.rps else { continue };
             let rounds = &level.rounds;
             let n = rounds.len().max(1) as f64;
-            let lat = |f: &dyn Fn(&crate::loadgen::Latency) -> f64| {
+            let lat = |f: &dyn Fn(&crate::report::Latency) -> f64| {
                 let v: f64 = rounds
                     .iter()
                     .map(|r| f(r.latency_corrected.as_ref().unwrap_or(&r.latency)))
@@ -375,7 +375,7 @@ pub fn load_result(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::Comparison;
+    use crate::report::Comparison;
 
     fn verdict(ci: Option<(f64, f64)>, significant: bool) -> String {
         let c = ComparisonReport {
@@ -394,7 +394,7 @@ mod tests {
         let metric = MetricInfo {
             name: "wall_time".into(),
             unit: "s".into(),
-            better: crate::manifest::Better::Lower,
+            better: crate::report::Better::Lower,
             min_effect: 0.02,
         };
         verdict_line(&c, &metric)

@@ -9,7 +9,8 @@
 //!   `stddev` and `min`, which is exactly what version 2 would have stored.
 
 use super::schema::{JobReport, Report, SCHEMA_VERSION};
-use crate::stats::{mean_ci95, Summary};
+use super::wire::Summary;
+use crate::stats::mean_ci95;
 
 /// The oldest schema version this runner reads.
 pub const OLDEST_READABLE: u32 = 1;

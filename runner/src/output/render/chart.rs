@@ -7,7 +7,7 @@
 //! to a readable unit and labelled through `units`.
 
 use super::model::{Bar, ChartData};
-use crate::manifest::Better;
+use crate::report::Better;
 use crate::units;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

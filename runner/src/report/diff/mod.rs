@@ -17,7 +17,7 @@ mod conditions;
 
 pub use conditions::{conditions, Condition};
 
-use crate::manifest::Better;
+use crate::report::Better;
 use crate::report::{JobReport, JobStatus, ProjectReport, Report, SampleReport};
 use crate::stats::{self, Comparison, Sample};
 use crate::units;

@@ -6,7 +6,8 @@
 use super::cell::{lang_cell_kind, CellKind};
 use super::project::project;
 use super::{project_in, Sources};
-use crate::manifest::{self, Better, Lang, Manifest};
+use crate::manifest::{self, Lang, Manifest};
+use crate::report::Better;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
