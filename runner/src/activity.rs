@@ -10,12 +10,11 @@
 //! list (only the naming of the top consumers is limited to what `/proc` shows). It only reads:
 //! it never waits, judges or prints — the quiet-machine gate (`measure/quiet.rs`) does that.
 
-use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
-/// What the machine did over one window.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+/// What the machine did over one window (the report keeps its own copy, `report::wire`).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Activity {
     /// Length of the window, seconds.
     pub window_s: f64,
@@ -40,7 +39,7 @@ pub struct Activity {
 }
 
 /// Processes of one name outside the benchmark's tree and the CPU they used.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Consumer {
     /// Process name (`comm`: at most 15 bytes, e.g. `rustc`, `cc1plus`).
     pub name: String,

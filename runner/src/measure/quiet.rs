@@ -150,7 +150,7 @@ impl Gate {
         Some(GateCheck {
             before: before.to_string(),
             jobs,
-            activity,
+            activity: (&activity).into(),
             waited_s: waited.as_secs_f64(),
             busy: over,
         })
@@ -451,7 +451,7 @@ mod tests {
         let check = |before: &str, jobs: &[&str], busy: bool| GateCheck {
             before: before.into(),
             jobs: jobs.iter().map(|s| s.to_string()).collect(),
-            activity: quiet(),
+            activity: (&quiet()).into(),
             waited_s: 0.0,
             busy: if busy {
                 vec!["other processes used 1.00 CPUs (limit 0.25)".into()]

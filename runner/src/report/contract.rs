@@ -8,7 +8,7 @@
 use super::host::Host;
 use super::schema::*;
 use super::wire;
-use crate::{exec, loadgen, manifest, stats, toolchain};
+use crate::{activity, exec, loadgen, manifest, stats, toolchain};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -93,6 +93,10 @@ fn command_project() -> ProjectReport {
     go.summary = Some(job_summary(&[0.020, 0.021]));
     go.instructions = Some(123_456_789);
     go.command = vec!["bin/masker".into(), "input.log".into()];
+    go.noisy = Some(
+        "the machine stayed busy before round 2: other processes used 1.40 CPUs (limit 0.25)"
+            .into(),
+    );
     go.image = Some(ImageReport {
         tag: "runner/log-masker-go:3f2a".into(),
         id: "sha256:abc".into(),
@@ -126,6 +130,19 @@ fn command_project() -> ProjectReport {
             min_effect: 0.02,
         }),
         params: BTreeMap::from([("size".to_string(), "200M".to_string())]),
+        param_defaults: BTreeMap::from([("size".to_string(), "1G".to_string())]),
+        sampling: Some(SamplingReport {
+            min_runs: 2,
+            max_runs: 2,
+            manifest_min_runs: 10,
+            published_runs: Some(5),
+            runs_override: Some(2),
+            reduced: true,
+        }),
+        gate: vec![
+            gate_check("project", &[], 12.0, false),
+            gate_check("round 2", &["go", "sed"], 0.0, true),
+        ],
         inputs: vec![InputReport {
             name: "log".into(),
             path: ".runner/inputs/log-200M".into(),
@@ -209,6 +226,9 @@ fn service_project() -> ProjectReport {
             min_effect: 0.05,
         }),
         params: BTreeMap::new(),
+        param_defaults: BTreeMap::new(),
+        sampling: None,
+        gate: Vec::new(),
         inputs: Vec::new(),
         status: ProjectStatus::Finished,
         reason: None,
@@ -216,6 +236,35 @@ fn service_project() -> ProjectReport {
         references: Vec::new(),
         comparisons: Vec::new(),
         warnings: Vec::new(),
+    }
+}
+
+/// A look of the quiet-machine gate before `before`, busy or not.
+fn gate_check(before: &str, jobs: &[&str], waited_s: f64, busy: bool) -> GateCheck {
+    let a = activity::Activity {
+        window_s: 1.0,
+        cpus: 2,
+        foreign_cpus: if busy { 1.4 } else { 0.1 },
+        steal_pct: 0.5,
+        load_avg: 1.2,
+        memory_pressure_pct: Some(0.0),
+        memory_available_pct: 71.5,
+        top: vec![activity::Consumer {
+            name: "rustc".into(),
+            pids: vec![4242, 4243],
+            cpus: if busy { 1.3 } else { 0.08 },
+        }],
+    };
+    GateCheck {
+        before: before.into(),
+        jobs: jobs.iter().map(|j| j.to_string()).collect(),
+        activity: (&a).into(),
+        waited_s,
+        busy: if busy {
+            vec!["other processes used 1.40 CPUs (limit 0.25)".into()]
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -251,6 +300,7 @@ fn fixture() -> Report {
         pinned_cpu: Some(1),
         load_avg_end: Some(0.5),
         environment: vec!["virtual machine".into()],
+        gate: Some(GateLimits::default()),
         schedule: ScheduleInfo {
             seed: 7,
             interleaved: true,

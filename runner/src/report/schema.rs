@@ -172,7 +172,7 @@ pub struct GateCheck {
     /// The jobs the following round measured (empty before the project).
     pub jobs: Vec<String>,
     /// The machine over the last window looked at.
-    pub activity: crate::activity::Activity,
+    pub activity: super::wire::Activity,
     /// Seconds spent waiting for the machine to calm down.
     pub waited_s: f64,
     /// What was over its limit in that last window, in words; empty when the machine was

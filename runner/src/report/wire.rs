@@ -1,12 +1,13 @@
 //! The report's own copies of the values it records from other modules — how a run ended, a
 //! project's texts, a metric's direction, statistics, comparisons, the CPU level, a server's
-//! network placement, latency percentiles — each with a `From` conversion from the internal type
+//! network placement, latency percentiles, the quiet-machine gate's look at the machine — each
+//! with a `From` conversion from the internal type
 //! beside it. The JSON contract is written by these types alone, so a refactor of `exec`,
 //! `manifest`, `stats`, `toolchain` or `loadgen` cannot change it silently: it has to change a
 //! conversion here, which the snapshot test of `schema.rs` pins. Field names and serde
 //! attributes mirror the internal types as they were at schema version 2; nothing here computes.
 
-use crate::{exec, loadgen, manifest, stats, toolchain};
+use crate::{activity, exec, loadgen, manifest, stats, toolchain};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -280,6 +281,61 @@ impl From<loadgen::Latency> for Latency {
             p99_us: l.p99_us,
             p999_us: l.p999_us,
             max_us: l.max_us,
+        }
+    }
+}
+
+/// What the machine did over one look of the quiet-machine gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Activity {
+    /// Length of the window, seconds.
+    pub window_s: f64,
+    /// Logical CPUs of the machine.
+    pub cpus: usize,
+    /// CPUs kept busy by processes outside the benchmark's own process tree.
+    pub foreign_cpus: f64,
+    /// Steal time, percent of all CPU time over the window.
+    pub steal_pct: f64,
+    /// 1-minute load average at the end of the window.
+    pub load_avg: f64,
+    /// PSI memory `some avg10`, percent; `None` without PSI.
+    pub memory_pressure_pct: Option<f64>,
+    /// `MemAvailable` as a share of `MemTotal`, percent.
+    pub memory_available_pct: f64,
+    /// The biggest consumers outside the tree, by name, largest first (at most 5).
+    pub top: Vec<Consumer>,
+}
+
+/// Processes of one name outside the benchmark's tree and the CPU they used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consumer {
+    /// Process name (`comm`).
+    pub name: String,
+    /// Their process ids, busiest first (at most 5).
+    pub pids: Vec<i32>,
+    /// CPUs they kept busy over the window, together.
+    pub cpus: f64,
+}
+
+impl From<&activity::Activity> for Activity {
+    fn from(a: &activity::Activity) -> Self {
+        Activity {
+            window_s: a.window_s,
+            cpus: a.cpus,
+            foreign_cpus: a.foreign_cpus,
+            steal_pct: a.steal_pct,
+            load_avg: a.load_avg,
+            memory_pressure_pct: a.memory_pressure_pct,
+            memory_available_pct: a.memory_available_pct,
+            top: a
+                .top
+                .iter()
+                .map(|c| Consumer {
+                    name: c.name.clone(),
+                    pids: c.pids.clone(),
+                    cpus: c.cpus,
+                })
+                .collect(),
         }
     }
 }

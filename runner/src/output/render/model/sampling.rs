@@ -251,7 +251,7 @@ mod tests {
             user_ns: 0,
             sys_ns: 0,
             max_rss_bytes: 0,
-            exit: crate::exec::Exit::Code(0),
+            exit: crate::exec::Exit::Code(0).into(),
             headline: 1.0,
         }
     }
