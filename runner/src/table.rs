@@ -1,6 +1,7 @@
-//! The terminal summary printed after a bench: per project, one row per language and reference
-//! with the headline metric ± 95% CI, CPU time, peak memory and binary size, then the pairwise
-//! verdicts (winner and ratio, or "no significant difference"). Pure: report in, text out.
+//! The terminal summary printed after a bench: per project, one row per language, variant and
+//! reference with the headline metric ± 95% CI, CPU time, peak memory and binary size, then the
+//! pairwise verdicts between languages (winner and ratio, or "no significant difference") and
+//! each variant against its own language. Pure: report in, text out.
 
 use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectReport};
 use crate::units;
@@ -9,6 +10,7 @@ use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 /// The words of a job's status, as every summary shows it.
 pub fn status_text(j: &JobReport) -> String {
     match j.status {
+        JobStatus::Ok if j.variant_of.is_some() => "ok (variant, not ranked)".into(),
         JobStatus::Ok => "ok".into(),
         JobStatus::Unverified => "reference (not verified)".into(),
         s => serde_json::to_value(s)
@@ -106,6 +108,10 @@ pub fn project(p: &ProjectReport) -> String {
         let line = verdict_line(c, metric);
         out.push_str(&format!("  {line}\n"));
     }
+    for c in p.jobs.iter().filter_map(|j| j.against_headline.as_ref()) {
+        let line = variant_line(c, metric);
+        out.push_str(&format!("  {line}\n"));
+    }
     for w in &p.warnings {
         out.push_str(&format!("  warning: {w}\n"));
     }
@@ -179,6 +185,59 @@ pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
                 units::sig3(c.stats.min_effect * 100.0)
             )
         }
+    }
+}
+
+/// A variant (`c.a`) against its language's headline build (`c.b`), in the metric's direction:
+/// "zig (ReleaseFast) is 1.08× faster than zig (95% CI 1.07–1.09×)", or no significant
+/// difference. Not a ranking: the variant is another build of the same language.
+pub fn variant_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
+    let higher = metric.better == crate::manifest::Better::Higher;
+    // The variant's factor in the better direction: > 1 when the variant is better.
+    let f = |x: f64| if higher { x } else { 1.0 / x };
+    let (better, worse) = if matches!(
+        metric.name.as_str(),
+        "wall_time" | "throughput" | "requests"
+    ) {
+        ("faster", "slower")
+    } else {
+        ("better", "worse")
+    };
+    let ci = |inv: bool| match (c.stats.ci95_low, c.stats.ci95_high) {
+        (Some(l), Some(h)) => {
+            let g = |x: f64| if inv { 1.0 / f(x) } else { f(x) };
+            let (l, h) = (g(l).min(g(h)), g(l).max(g(h)));
+            format!(" (95% CI {}–{}×)", units::sig3(l), units::sig3(h))
+        }
+        _ => String::new(),
+    };
+    let r = f(c.stats.ratio);
+    if c.better.is_none() {
+        return format!(
+            "{} vs {}: no significant difference (ratio {}{}; min effect {}%)",
+            c.a,
+            c.b,
+            units::sig3(r),
+            ci(false),
+            units::sig3(c.stats.min_effect * 100.0)
+        );
+    }
+    if r >= 1.0 {
+        format!(
+            "{} is {} {better} than {}{}",
+            c.a,
+            units::ratio(r),
+            c.b,
+            ci(false)
+        )
+    } else {
+        format!(
+            "{} is {} {worse} than {}{}",
+            c.a,
+            units::ratio(1.0 / r),
+            c.b,
+            ci(true)
+        )
     }
 }
 

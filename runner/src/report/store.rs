@@ -3,7 +3,7 @@
 //! `runs/<UTC timestamp>-<seed>.json` (one per invocation) and `latest/<slug>.json` (the newest
 //! finished measurement of each project, what `render` reads).
 
-use super::schema::{Report, SCHEMA_VERSION};
+use super::schema::{Report, OLDEST_READABLE, SCHEMA_VERSION};
 use std::path::{Path, PathBuf};
 
 /// Errors reading or writing reports.
@@ -26,7 +26,7 @@ pub enum StoreError {
         message: String,
     },
     /// A different schema version.
-    #[error("{path}: report schema version {found}, this runner reads version {SCHEMA_VERSION}; re-run the benchmark or use a matching runner")]
+    #[error("{path}: report schema version {found}, this runner reads versions {OLDEST_READABLE} to {SCHEMA_VERSION}; re-run the benchmark or use a matching runner")]
     Version {
         /// The file.
         path: PathBuf,
@@ -59,7 +59,7 @@ pub fn write_report(path: &Path, report: &Report) -> Result<(), StoreError> {
     write_atomic(path, &json)
 }
 
-/// Reads a report, refusing other schema versions with a clear message.
+/// Reads a report of a version this runner knows, refusing others with a clear message.
 pub fn read_report(path: &Path) -> Result<Report, StoreError> {
     let text = std::fs::read_to_string(path).map_err(|source| StoreError::Io {
         path: path.to_path_buf(),
@@ -74,7 +74,7 @@ pub fn read_report(path: &Path) -> Result<Report, StoreError> {
         .get("schema_version")
         .and_then(|v| v.as_u64())
         .unwrap_or(0);
-    if found != u64::from(SCHEMA_VERSION) {
+    if !(u64::from(OLDEST_READABLE)..=u64::from(SCHEMA_VERSION)).contains(&found) {
         return Err(StoreError::Version {
             path: path.to_path_buf(),
             found,
@@ -102,4 +102,42 @@ pub fn write_latest(out: &Path, report: &Report, slug: &str) -> Result<(), Store
     let mut one = report.clone();
     one.projects.retain(|p| p.slug == slug);
     write_report(&latest_path(out, slug), &one)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A committed version-1 report (no variants) with its schema version replaced by `v`.
+    fn with_version(dir: &Path, v: u64) -> PathBuf {
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/render/scenarios/reference/reports/latest/log-masker.json");
+        let mut value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+        assert_eq!(
+            value["schema_version"], 1,
+            "the fixture is a version-1 report"
+        );
+        value["schema_version"] = v.into();
+        let path = dir.join(format!("v{v}.json"));
+        std::fs::write(&path, value.to_string()).unwrap();
+        path
+    }
+
+    #[test]
+    fn older_known_versions_are_read_and_unknown_ones_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = read_report(&with_version(dir.path(), 1)).unwrap();
+        assert_eq!(old.schema_version, 1);
+        assert!(old.projects[0].jobs.iter().all(|j| j.variant_of.is_none()));
+        read_report(&with_version(dir.path(), u64::from(SCHEMA_VERSION))).unwrap();
+        for v in [0, u64::from(SCHEMA_VERSION) + 1] {
+            let e = read_report(&with_version(dir.path(), v)).unwrap_err();
+            assert!(
+                matches!(e, StoreError::Version { found, .. } if found == v),
+                "{e}"
+            );
+            assert!(e.to_string().contains("reads versions 1 to"), "{e}");
+        }
+    }
 }
