@@ -82,7 +82,11 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
     saver.save(&report, &mut progress);
     let exports = bench_targets(&args.export);
     if !exports.is_empty() {
-        if let Err(e) = crate::export::write_all(&report, &exports) {
+        let done = crate::export::write_all(&report, &exports);
+        for message in done.warnings {
+            progress.emit(Event::Warning { message });
+        }
+        for e in done.errors {
             progress.emit(Event::Warning {
                 message: format!("cannot write an export: {e}"),
             });

@@ -9,11 +9,8 @@ use std::path::Path;
 /// `runner compare`: 0 compared; 1 a significant regression with `--fail-on-regression`;
 /// 2 an unreadable report or reports of different schema versions.
 pub fn compare(args: &CompareArgs) -> i32 {
-    if !(args.min_effect >= 0.0 && args.min_effect.is_finite()) {
-        eprintln!(
-            "error: --min-effect {}: use a fraction ≥ 0, e.g. 0.02 for 2%",
-            args.min_effect
-        );
+    if let Some(min) = args.min_effect.filter(|m| !(*m >= 0.0 && m.is_finite())) {
+        eprintln!("error: --min-effect {min}: use a fraction ≥ 0, e.g. 0.02 for 2%");
         return USAGE;
     }
     let read = |path: &Path| {
@@ -25,10 +22,11 @@ pub fn compare(args: &CompareArgs) -> i32 {
         return USAGE;
     };
     let rows = crate::compare::rows(&baseline, &current, args.min_effect);
+    let conditions = crate::compare::conditions(&baseline, &current);
     out(&if args.markdown {
-        crate::compare::markdown(&rows, args.min_effect)
+        crate::compare::markdown(&rows, &conditions, args.min_effect)
     } else {
-        crate::compare::terminal(&rows, args.min_effect)
+        crate::compare::terminal(&rows, &conditions, args.min_effect)
     });
     if args.fail_on_regression && crate::compare::has_regression(&rows) {
         FAILED

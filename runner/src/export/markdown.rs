@@ -27,7 +27,7 @@ fn project(p: &ProjectReport, out: &mut String) {
         Better::Lower => "lower is better",
     };
     out.push_str(&format!(
-        "| | status | {} ({better}) | ±95% CI | runs | user+sys | peak RSS | binary |\n",
+        "| | status | {} ({better}) | 95% CI | runs | user+sys | peak RSS | binary |\n",
         metric.name.replace('_', " ")
     ));
     out.push_str("|---|---|--:|--:|--:|--:|--:|--:|\n");

@@ -4,7 +4,10 @@
 //! writes them. It never measures and never changes the report: `runner bench --export-…` and
 //! `runner export <report.json>` produce the same bytes from the same report.
 //!
-//! Only jobs whose numbers count ([`JobStatus::has_numbers`] and a summary) are exported.
+//! Only jobs whose numbers count ([`JobStatus::has_numbers`] and a summary) are exported. A format
+//! with nothing to hold (hyperfine for a report of services only, github-action-benchmark for a
+//! report without numbers) is not written: the caller gets an error naming the file, and the other
+//! formats are still written.
 
 pub mod bmf;
 pub mod csv;
@@ -38,41 +41,93 @@ impl Targets {
     }
 }
 
-/// Writes every requested export of `report` atomically; returns the paths written, or the
-/// first error (naming the file).
-pub fn write_all(report: &Report, targets: &Targets) -> Result<Vec<PathBuf>, StoreError> {
-    let mut written = Vec::new();
-    let mut put = |path: &Path, text: String| -> Result<(), StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+/// Why one export was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// Writing failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The format has nothing to hold; the file was not written.
+    #[error("{}: {why}", .path.display())]
+    Nothing {
+        /// The file asked for.
+        path: PathBuf,
+        /// Why there is nothing, and what to use instead.
+        why: String,
+    },
+}
+
+/// What [`write_all`] did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Files written.
+    pub paths: Vec<PathBuf>,
+    /// What a written file leaves out, in words (e.g. services left out of hyperfine's file).
+    pub warnings: Vec<String>,
+    /// Exports not written.
+    pub errors: Vec<ExportError>,
+}
+
+/// Writes every requested export of `report` atomically. A format that fails (nothing to hold,
+/// or a file not writable) does not stop the others.
+pub fn write_all(report: &Report, targets: &Targets) -> Written {
+    let mut done = Written::default();
+    let put = |path: &Path, text: Result<String, String>, done: &mut Written| {
+        let result = text
+            .map_err(|why| ExportError::Nothing {
+                path: path.to_path_buf(),
+                why,
+            })
+            .and_then(|text| write(path, &text).map_err(ExportError::from));
+        match result {
+            Ok(()) => done.paths.push(path.to_path_buf()),
+            Err(e) => done.errors.push(e),
         }
-        write_atomic(path, text.as_bytes())?;
-        written.push(path.to_path_buf());
-        Ok(())
     };
     if let Some(p) = &targets.hyperfine {
-        put(p, hyperfine::render(report))?;
+        let text = hyperfine::render(report);
+        let left = hyperfine::left_out(report);
+        if text.is_ok() && !left.is_empty() {
+            done.warnings.push(format!(
+                "{}: services left out (hyperfine's format holds command runs only): {}",
+                p.display(),
+                left.join(", ")
+            ));
+        }
+        put(p, text, &mut done);
     }
     if let Some(p) = &targets.bmf {
-        put(p, bmf::render(report))?;
+        put(p, Ok(bmf::render(report)), &mut done);
     }
     if let Some(p) = &targets.gab {
-        let (smaller, bigger) = gab::render(report);
-        put(p, smaller)?;
-        if let Some(b) = bigger {
-            put(&gab::bigger_path(p), b)?;
+        match gab::render(report) {
+            Ok((smaller, bigger)) => {
+                put(p, Ok(smaller), &mut done);
+                if let Some(b) = bigger {
+                    put(&gab::bigger_path(p), Ok(b), &mut done);
+                }
+            }
+            Err(why) => put(p, Err(why), &mut done),
         }
     }
     if let Some(p) = &targets.csv {
-        put(p, csv::render(report))?;
+        put(p, Ok(csv::render(report)), &mut done);
     }
     if let Some(p) = &targets.markdown {
-        put(p, markdown::render(report))?;
+        put(p, Ok(markdown::render(report)), &mut done);
     }
-    Ok(written)
+    done
+}
+
+/// Writes `text` to `path` atomically, creating its folder.
+fn write(path: &Path, text: &str) -> Result<(), StoreError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    write_atomic(path, text.as_bytes())
 }
 
 /// Every job and reference of every project whose numbers count, with its summary.

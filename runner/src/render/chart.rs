@@ -33,8 +33,13 @@ fn colour(label: &str) -> RGBColor {
 
 fn value_label(b: &Bar, unit: &str) -> Option<String> {
     let v = b.value.as_ref()?;
+    let noisy = if crate::stats::interval::is_noisy(v.mean, v.low, v.high) {
+        " (noisy)"
+    } else {
+        ""
+    };
     Some(format!(
-        "{} {}",
+        "{} {}{noisy}",
         units::value(v.mean, unit),
         units::ci_percent(v.mean, v.low, v.high)
     ))

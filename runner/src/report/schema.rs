@@ -9,13 +9,9 @@ use crate::stats::{Comparison, Outliers, Summary};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Version of this schema. 2: `jobs` may hold variants (`variant_of` set), which a reader of
-/// version 1 would rank as languages, and each variant's `against_headline`.
-pub const SCHEMA_VERSION: u32 = 2;
-
-/// The oldest version this runner still reads: a version-1 report is a version-2 report without
-/// variants.
-pub const OLDEST_READABLE: u32 = 1;
+/// Version of this schema (what changed in each: `upgrade.rs` and docs/report.md). 3: `jobs` may
+/// hold variants (`variant_of` set, never ranked, each with its `against_headline`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One invocation of `runner bench` (or one project's latest view).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -413,9 +409,9 @@ pub struct LoadRound {
     /// Response body bytes per second.
     pub body_bytes_per_s: f64,
     /// Latency from the actual send.
-    pub latency: crate::load::Latency,
+    pub latency: crate::loadgen::Latency,
     /// Open loop: latency from the intended send time (coordinated omission corrected).
-    pub latency_corrected: Option<crate::load::Latency>,
+    pub latency_corrected: Option<crate::loadgen::Latency>,
     /// Responses by status code.
     pub statuses: BTreeMap<String, u64>,
     /// Failed requests by kind: connect, timeout, closed, parse, io.
@@ -439,6 +435,14 @@ pub struct ComparisonReport {
     pub stats: Comparison,
     /// The better of the two when the difference is significant, by the metric's direction.
     pub better: Option<String>,
+}
+
+impl ProjectReport {
+    /// True for a service's project (headline requests/s): each sample is one load window,
+    /// `wall_ns` its length and `user_ns`/`sys_ns` the server's CPU over it.
+    pub fn is_service(&self) -> bool {
+        self.metric.as_ref().is_some_and(|m| m.name == "requests")
+    }
 }
 
 impl JobReport {

@@ -3,7 +3,8 @@
 //! `runs/<UTC timestamp>-<seed>.json` (one per invocation) and `latest/<slug>.json` (the newest
 //! finished measurement of each project, what `render` reads).
 
-use super::schema::{Report, OLDEST_READABLE, SCHEMA_VERSION};
+use super::schema::{Report, SCHEMA_VERSION};
+use super::upgrade::{self, OLDEST_READABLE};
 use std::path::{Path, PathBuf};
 
 /// Errors reading or writing reports.
@@ -25,7 +26,7 @@ pub enum StoreError {
         /// The problem.
         message: String,
     },
-    /// A different schema version.
+    /// A schema version this runner does not read.
     #[error("{path}: report schema version {found}, this runner reads versions {OLDEST_READABLE} to {SCHEMA_VERSION}; re-run the benchmark or use a matching runner")]
     Version {
         /// The file.
@@ -59,7 +60,8 @@ pub fn write_report(path: &Path, report: &Report) -> Result<(), StoreError> {
     write_atomic(path, &json)
 }
 
-/// Reads a report of a version this runner knows, refusing others with a clear message.
+/// Reads a report, refusing schema versions it does not know with a clear message; an older
+/// readable version is upgraded in memory (`upgrade.rs`), so the result is always current.
 pub fn read_report(path: &Path) -> Result<Report, StoreError> {
     let text = std::fs::read_to_string(path).map_err(|source| StoreError::Io {
         path: path.to_path_buf(),
@@ -74,16 +76,20 @@ pub fn read_report(path: &Path) -> Result<Report, StoreError> {
         .get("schema_version")
         .and_then(|v| v.as_u64())
         .unwrap_or(0);
-    if !(u64::from(OLDEST_READABLE)..=u64::from(SCHEMA_VERSION)).contains(&found) {
+    let readable = u64::from(OLDEST_READABLE)..=u64::from(SCHEMA_VERSION);
+    if !readable.contains(&found) {
         return Err(StoreError::Version {
             path: path.to_path_buf(),
             found,
         });
     }
-    serde_json::from_value(value).map_err(|e| StoreError::Invalid {
+    let mut report: Report = serde_json::from_value(value).map_err(|e| StoreError::Invalid {
         path: path.to_path_buf(),
         message: e.to_string(),
-    })
+    })?;
+    // `found` is within u32 range: it lies in `readable`.
+    upgrade::upgrade(&mut report, found as u32);
+    Ok(report)
 }
 
 /// Path of the per-invocation report.
@@ -102,42 +108,4 @@ pub fn write_latest(out: &Path, report: &Report, slug: &str) -> Result<(), Store
     let mut one = report.clone();
     one.projects.retain(|p| p.slug == slug);
     write_report(&latest_path(out, slug), &one)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A committed version-1 report (no variants) with its schema version replaced by `v`.
-    fn with_version(dir: &Path, v: u64) -> PathBuf {
-        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/render/scenarios/reference/reports/latest/log-masker.json");
-        let mut value: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
-        assert_eq!(
-            value["schema_version"], 1,
-            "the fixture is a version-1 report"
-        );
-        value["schema_version"] = v.into();
-        let path = dir.join(format!("v{v}.json"));
-        std::fs::write(&path, value.to_string()).unwrap();
-        path
-    }
-
-    #[test]
-    fn older_known_versions_are_read_and_unknown_ones_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let old = read_report(&with_version(dir.path(), 1)).unwrap();
-        assert_eq!(old.schema_version, 1);
-        assert!(old.projects[0].jobs.iter().all(|j| j.variant_of.is_none()));
-        read_report(&with_version(dir.path(), u64::from(SCHEMA_VERSION))).unwrap();
-        for v in [0, u64::from(SCHEMA_VERSION) + 1] {
-            let e = read_report(&with_version(dir.path(), v)).unwrap_err();
-            assert!(
-                matches!(e, StoreError::Version { found, .. } if found == v),
-                "{e}"
-            );
-            assert!(e.to_string().contains("reads versions 1 to"), "{e}");
-        }
-    }
 }
