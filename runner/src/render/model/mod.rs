@@ -11,8 +11,9 @@
 //!
 //! One file per part of the page: `cell.rs` (status-table cells and derived status), `verdict.rs`
 //! (pairwise verdicts and the winner), `project.rs` (one project's view), `groups.rs` (group
-//! sections), `overview.rs` (progress and insights), `footer.rs` (methodology footer) and
-//! `chart_data.rs` (what the charts show). This file holds the page and its inputs.
+//! sections), `overview.rs` (progress and insights), `footer.rs` (methodology footer),
+//! `variant.rs` (other builds of a language, shown but never ranked) and `chart_data.rs` (what
+//! the charts show). This file holds the page and its inputs.
 
 mod cell;
 mod chart_data;
@@ -22,6 +23,7 @@ mod footer;
 mod groups;
 mod overview;
 mod project;
+mod variant;
 mod verdict;
 
 pub use cell::{derived_status, Cell, CellKind, Status};
@@ -30,6 +32,7 @@ pub use footer::{Footer, HostInfo, RunInfo, ToolchainInfo};
 pub use groups::{Group, GroupDef, GroupText, GroupsFile};
 pub use overview::{Extreme, Insights, Progress, Tally};
 pub use project::{ChartLinks, MetricView, Project};
+pub use variant::{VariantRow, Versus};
 pub use verdict::{winner, Verdict};
 
 use crate::manifest::{self, Manifest};
