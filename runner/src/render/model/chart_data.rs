@@ -1,11 +1,12 @@
 //! The data of the charts: for every project where a language has a number, one headline chart
 //! and one peak-memory chart, as bars with their whiskers, in the chart's unit; each language's
-//! variants follow it, never marked as a winner. What the charts
+//! variants that the report measured follow it, never marked as a winner. What the charts
 //! look like is `render/chart.rs`'s; this file only says what they show (English words, shared by
 //! both READMEs).
 
 use super::cell::{lang_cell_kind, Cell, CellKind};
 use super::project::project;
+use super::variant::VariantRow;
 use super::{project_in, Sources};
 use crate::manifest::{self, Better, Lang, Manifest};
 use crate::report::JobReport;
@@ -125,14 +126,17 @@ pub fn charts(sources: &Sources<'_>) -> Vec<ChartData> {
             for (l, c) in Lang::ALL.iter().zip(&view.cells) {
                 let (_, job) = lang_cell_kind(m, Some(p), *l);
                 bars.push(bar(c, job, headline));
+                // A variant the report does not have (declared after it was measured) has no bar.
                 for v in view.variants.iter().filter(|v| v.lang == l.as_str()) {
-                    let job = p.jobs.iter().find(|j| j.name == v.job);
-                    bars.push(bar(&v.cell, job, headline));
+                    if let Some(job) = p.jobs.iter().find(|j| j.name == v.job) {
+                        bars.push(bar(&v.cell, Some(job), headline));
+                    }
                 }
             }
             bars
         };
-        let variants = if view.variants.is_empty() {
+        let measured = |v: &&VariantRow| p.jobs.iter().any(|j| j.name == v.job);
+        let variants = if !view.variants.iter().any(|v| measured(&v)) {
             ""
         } else {
             " · a name in brackets: another build, not ranked"
