@@ -225,12 +225,16 @@ pub fn variant_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
     };
     let r = f(c.stats.ratio);
     if c.better.is_none() {
+        // As between languages: the plain ratio of means and its interval.
+        let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
+            (Some(l), Some(h)) => format!(", 95% CI {}–{}", units::sig3(l), units::sig3(h)),
+            _ => String::new(),
+        };
         return format!(
-            "{} vs {}: no significant difference (ratio {}{}; min effect {}%)",
+            "{} vs {}: no significant difference (ratio {}{ci}; min effect {}%)",
             c.a,
             c.b,
-            units::sig3(r),
-            ci(false),
+            units::sig3(c.stats.ratio),
             units::sig3(c.stats.min_effect * 100.0)
         );
     }
@@ -461,5 +465,48 @@ mod tests {
         let few = verdict(None, false);
         assert!(few.starts_with("go vs zig: too few runs to tell"), "{few}");
         assert!(!few.contains("no significant"), "{few}");
+    }
+
+    #[test]
+    fn a_variant_line_says_faster_or_slower_than_its_language() {
+        let line = |ratio: f64, ci: (f64, f64), significant: bool, metric: &str, better| {
+            let c = ComparisonReport {
+                a: "zig (ReleaseFast)".into(),
+                b: "zig".into(),
+                stats: Comparison {
+                    ratio,
+                    ci95_low: Some(ci.0),
+                    ci95_high: Some(ci.1),
+                    p_value: Some(0.01),
+                    min_effect: 0.02,
+                    significant,
+                },
+                better: significant.then(|| "x".to_string()),
+            };
+            let m = MetricInfo {
+                name: metric.into(),
+                unit: String::new(),
+                better,
+                min_effect: 0.02,
+            };
+            variant_line(&c, &m)
+        };
+        use crate::manifest::Better::{Higher, Lower};
+        // Wall time 0.8× of Zig's: 1.25× faster.
+        assert_eq!(
+            line(0.8, (0.78, 0.82), true, "wall_time", Lower),
+            "zig (ReleaseFast) is 1.25× faster than zig (95% CI 1.22–1.28×)"
+        );
+        // Throughput 0.8× of Zig's: 1.25× slower.
+        assert_eq!(
+            line(0.8, (0.78, 0.82), true, "throughput", Higher),
+            "zig (ReleaseFast) is 1.25× slower than zig (95% CI 1.22–1.28×)"
+        );
+        // A reported metric is better or worse, not faster.
+        assert!(line(1.1, (1.05, 1.15), true, "reported", Higher).contains("1.10× better than"));
+        assert_eq!(
+            line(0.9, (0.4, 2.1), false, "throughput", Higher),
+            "zig (ReleaseFast) vs zig: no significant difference (ratio 0.900, 95% CI 0.400–2.10; min effect 2.00%)"
+        );
     }
 }
