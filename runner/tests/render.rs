@@ -77,7 +77,7 @@ fn snapshots_of_both_readmes() {
 
 /// The parts of a document outside its generated regions.
 fn outside_regions(text: &str, file: &Path) -> Vec<String> {
-    let regions = runner::render::markers::regions(text, file).unwrap();
+    let regions = runner::output::render::markers::regions(text, file).unwrap();
     let mut parts = Vec::new();
     let mut at = 0;
     for r in regions {

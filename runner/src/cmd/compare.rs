@@ -1,5 +1,5 @@
 //! `runner compare`: two reports side by side, per project, language and metric (the rows and
-//! their verdicts come from `crate::compare`; this file reads the reports and prints).
+//! their verdicts come from `crate::report::diff`; this file reads the reports and prints).
 
 use super::args::CompareArgs;
 use super::{out, FAILED, OK, USAGE};
@@ -21,14 +21,14 @@ pub fn compare(args: &CompareArgs) -> i32 {
     let (Ok(baseline), Ok(current)) = (read(&args.baseline), read(&args.current)) else {
         return USAGE;
     };
-    let rows = crate::compare::rows(&baseline, &current, args.min_effect);
-    let conditions = crate::compare::conditions(&baseline, &current);
+    let rows = crate::report::diff::rows(&baseline, &current, args.min_effect);
+    let conditions = crate::report::diff::conditions(&baseline, &current);
     out(&if args.markdown {
-        crate::compare::markdown(&rows, &conditions, args.min_effect)
+        crate::report::diff::markdown(&rows, &conditions, args.min_effect)
     } else {
-        crate::compare::terminal(&rows, &conditions, args.min_effect)
+        crate::report::diff::terminal(&rows, &conditions, args.min_effect)
     });
-    if args.fail_on_regression && crate::compare::has_regression(&rows) {
+    if args.fail_on_regression && crate::report::diff::has_regression(&rows) {
         FAILED
     } else {
         OK

@@ -1,4 +1,4 @@
-//! `runner export`: a stored report written in other tools' formats (see `crate::export`).
+//! `runner export`: a stored report written in other tools' formats (see `crate::output::export`).
 
 use super::args::ExportArgs;
 use super::{OK, USAGE};
@@ -7,7 +7,7 @@ use crate::report::store;
 /// `runner export`: 0 written; 2 unreadable report, nothing asked for, a file not writable, or a
 /// format with nothing to hold (the other formats are still written).
 pub fn export(args: &ExportArgs) -> i32 {
-    let targets = crate::export::Targets {
+    let targets = crate::output::export::Targets {
         hyperfine: args.hyperfine.clone(),
         bmf: args.bmf.clone(),
         gab: args.gab.clone(),
@@ -25,7 +25,7 @@ pub fn export(args: &ExportArgs) -> i32 {
             return USAGE;
         }
     };
-    let done = crate::export::write_all(&report, &targets);
+    let done = crate::output::export::write_all(&report, &targets);
     for p in &done.paths {
         eprintln!("wrote {}", p.display());
     }

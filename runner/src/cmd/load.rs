@@ -3,7 +3,7 @@
 
 use super::{out, FAILED, INTERRUPTED, OK, USAGE};
 use crate::exec::interrupt::Interrupt;
-use crate::table;
+use crate::output::table;
 
 /// Parses `http://HOST:PORT/path` where HOST is a loopback address (or `localhost`).
 fn loopback_url(url: &str) -> Result<(std::net::SocketAddr, String), String> {

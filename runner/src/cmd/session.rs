@@ -13,7 +13,7 @@ use crate::exec::native::{self, Native};
 use crate::exec::Backend;
 use crate::manifest::{Lang, Manifest};
 use crate::measure::{self, Mode, Settings};
-use crate::progress::Progress;
+use crate::output::progress::Progress;
 use crate::report::host::{self, Host};
 use crate::report::{DockerInfo, Git, Report, ScheduleInfo, SCHEMA_VERSION};
 use crate::toolchain::cpu::Level;
@@ -166,7 +166,7 @@ impl Session {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
             git: git_info(&self.root),
-            cpu_target: Some(settings.cpu.target()),
+            cpu_target: Some(settings.cpu.target().into()),
             probe: self.probe_name.clone(),
             mode: if settings.mode == Mode::Instructions {
                 "instructions".into()

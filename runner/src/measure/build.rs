@@ -109,7 +109,7 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
         build: Some(BuildReport {
             command: argv.clone(),
             wall_ns: outcome.wall.as_nanos() as u64,
-            exit: outcome.exit,
+            exit: outcome.exit.into(),
             artifact: artifact.display().to_string(),
             artifact_bytes,
             log_tail: reason.as_ref().map(|_| tail()),

@@ -204,7 +204,7 @@ fn sample(
                     user_ns: o.user.as_nanos() as u64,
                     sys_ns: o.sys.as_nanos() as u64,
                     max_rss_bytes: o.max_rss,
-                    exit: o.exit,
+                    exit: o.exit.into(),
                     headline: value,
                 });
                 Outcome::Measured(value, o.wall)

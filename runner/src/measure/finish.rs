@@ -168,7 +168,7 @@ fn comparison(
     Some(ComparisonReport {
         a: a.name.clone(),
         b: b.name.clone(),
-        stats: c,
+        stats: c.into(),
         better,
     })
 }
@@ -185,11 +185,11 @@ pub fn summarize(j: &JobReport) -> Option<crate::report::JobSummary> {
     let headline = col(&|s| s.headline)?;
     let ns = 1e-9;
     Some(crate::report::JobSummary {
-        headline: stats::summarize(&headline),
-        wall_s: stats::summarize(&col(&|s| s.wall_ns as f64 * ns)?),
-        user_s: stats::summarize(&col(&|s| s.user_ns as f64 * ns)?),
-        sys_s: stats::summarize(&col(&|s| s.sys_ns as f64 * ns)?),
-        max_rss_bytes: stats::summarize(&col(&|s| s.max_rss_bytes as f64)?),
-        outliers: stats::detect(&headline),
+        headline: stats::summarize(&headline).into(),
+        wall_s: stats::summarize(&col(&|s| s.wall_ns as f64 * ns)?).into(),
+        user_s: stats::summarize(&col(&|s| s.user_ns as f64 * ns)?).into(),
+        sys_s: stats::summarize(&col(&|s| s.sys_ns as f64 * ns)?).into(),
+        max_rss_bytes: stats::summarize(&col(&|s| s.max_rss_bytes as f64)?).into(),
+        outliers: stats::detect(&headline).into(),
     })
 }

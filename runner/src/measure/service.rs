@@ -19,7 +19,7 @@ use super::check;
 use super::instance::{stderr_tail, Instance};
 use super::rounds::{self, Contenders, Limits, Outcome, Step};
 use super::{verdict, Context, Settings};
-use crate::exec::service::{usage_of, Usage};
+use crate::exec::usage::{usage_of, Usage};
 use crate::exec::Exit;
 use crate::loadgen::{self, LoadResult, LoadSpec, RequestTemplate};
 use crate::manifest::{Check, HttpRequest, LoadDef, Manifest};
@@ -199,7 +199,7 @@ fn rounds(
         for level in jr.load.iter_mut() {
             level.rps = stats::Sample::new(level.rounds.iter().map(|r| r.rps).collect())
                 .ok()
-                .map(|s| stats::summarize(&s));
+                .map(|s| stats::summarize(&s).into());
         }
     }
     update(report);
@@ -290,7 +290,7 @@ fn one_round(
                 user_ns: round.server_user_ns,
                 sys_ns: round.server_sys_ns,
                 max_rss_bytes: round.server_max_rss_bytes,
-                exit: Exit::Code(0),
+                exit: Exit::Code(0).into(),
                 headline: round.rps,
             });
         }
@@ -352,8 +352,8 @@ fn round_report(r: &LoadResult, before: Usage, after: Usage) -> LoadRound {
         requests: r.requests,
         rps: r.rps(),
         body_bytes_per_s: r.body_bytes as f64 / r.window.as_secs_f64().max(1e-9),
-        latency: r.latency,
-        latency_corrected: r.latency_corrected,
+        latency: r.latency.into(),
+        latency_corrected: r.latency_corrected.map(Into::into),
         statuses: r
             .statuses
             .iter()

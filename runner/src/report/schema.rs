@@ -1,11 +1,12 @@
 //! The report's serialized contract. Bump [`SCHEMA_VERSION`] on any incompatible change and say
 //! what changed in `docs/report.md`. Times are integer nanoseconds, sizes integer bytes; each
-//! headline value is in the unit named by the project's `metric.unit`.
+//! headline value is in the unit named by the project's `metric.unit`. Every type serialised here
+//! is the report's own (this file or `wire.rs`): none is borrowed from `exec`, `manifest`,
+//! `stats`, `toolchain` or `loadgen`, and `contract.rs` pins the resulting JSON.
 
-use crate::exec::Exit;
-use crate::manifest::schema::Text;
-use crate::manifest::Better;
-use crate::stats::{Comparison, Outliers, Summary};
+use super::wire::{
+    Better, Comparison, CpuTarget, Exit, Latency, Outliers, Placement, Summary, Text,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,7 +43,7 @@ pub struct Report {
     pub git: Git,
     /// The one CPU level every build targeted (toolchains.toml `[cpu]` or `--cpu`).
     #[serde(default)]
-    pub cpu_target: Option<crate::toolchain::cpu::CpuTarget>,
+    pub cpu_target: Option<CpuTarget>,
     /// What spawned and measured each run: `runner-probe`, `runner __probe` (the runner itself,
     /// ~0.7 MiB higher peak-RSS floor) or `none`.
     #[serde(default)]
@@ -105,7 +106,7 @@ pub struct ImageReport {
     /// A server's network (service benchmarks): how 127.0.0.1 reaches it, what it listened on,
     /// where its fixtures were, and what forwarded requests (`docker-proxy`, `iptables`, `none`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network: Option<crate::exec::Placement>,
+    pub network: Option<Placement>,
 }
 
 /// The header of one shard report folded into a merged report.
@@ -409,9 +410,9 @@ pub struct LoadRound {
     /// Response body bytes per second.
     pub body_bytes_per_s: f64,
     /// Latency from the actual send.
-    pub latency: crate::loadgen::Latency,
+    pub latency: Latency,
     /// Open loop: latency from the intended send time (coordinated omission corrected).
-    pub latency_corrected: Option<crate::loadgen::Latency>,
+    pub latency_corrected: Option<Latency>,
     /// Responses by status code.
     pub statuses: BTreeMap<String, u64>,
     /// Failed requests by kind: connect, timeout, closed, parse, io.

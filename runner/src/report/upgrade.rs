@@ -11,7 +11,8 @@
 //!   which is already a valid version-3 report: nothing to change.
 
 use super::schema::{JobReport, Report, SCHEMA_VERSION};
-use crate::stats::{mean_ci95, Summary};
+use super::wire::Summary;
+use crate::stats::mean_ci95;
 
 /// The oldest schema version this runner reads.
 pub const OLDEST_READABLE: u32 = 1;

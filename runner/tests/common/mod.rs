@@ -48,8 +48,7 @@ pub struct ServiceLoad {
 /// `cpu_share / rps` whatever the window. Summaries are recomputed with the runner's own
 /// statistics; peak RSS is kept.
 pub fn as_service(path: &Path, load: &ServiceLoad) {
-    use runner::manifest::Better;
-    use runner::report::{store, JobSummary, MetricInfo, SampleReport};
+    use runner::report::{store, Better, JobSummary, MetricInfo, SampleReport};
     use runner::stats::{summarize, Sample};
     let mut r = store::read_report(path).unwrap();
     for p in &mut r.projects {
@@ -72,7 +71,7 @@ pub fn as_service(path: &Path, load: &ServiceLoad) {
                 s.sys_ns = (0.25 * load.cpu_share * window * 1e9) as u64;
             }
             let of = |f: fn(&SampleReport) -> f64| {
-                summarize(&Sample::new(j.samples.iter().map(f).collect()).unwrap())
+                summarize(&Sample::new(j.samples.iter().map(f).collect()).unwrap()).into()
             };
             let kept = j.summary.take().unwrap();
             j.summary = Some(JobSummary {

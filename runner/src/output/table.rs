@@ -39,8 +39,8 @@ pub fn project(p: &ProjectReport) -> String {
     t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
         .set_content_arrangement(ContentArrangement::Disabled);
     let better = match metric.better {
-        crate::manifest::Better::Higher => "higher is better",
-        crate::manifest::Better::Lower => "lower is better",
+        crate::report::Better::Higher => "higher is better",
+        crate::report::Better::Lower => "lower is better",
     };
     let with_instr = p
         .jobs
@@ -149,7 +149,7 @@ pub fn job_cells(j: &JobReport, metric: &MetricInfo) -> [String; 6] {
 
 /// How far a mean's 95% CI reaches (`±1.2%`, `+14/−12%`), then `noisy` when it reaches further
 /// than `stats::NOISY_LIMIT` from the mean.
-fn ci_text(s: &crate::stats::Summary) -> String {
+fn ci_text(s: &crate::report::Summary) -> String {
     let ci = units::ci_percent(s.mean, s.ci95_low, s.ci95_high);
     if s.is_noisy() {
         format!("{ci} noisy")
@@ -165,7 +165,7 @@ pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
         Some(w) => {
             let other = if *w == c.a { &c.b } else { &c.a };
             // Show "winner beats other by r×" with r ≥ 1: invert a/b when needed.
-            let higher = metric.better == crate::manifest::Better::Higher;
+            let higher = metric.better == crate::report::Better::Higher;
             let invert = (*w == c.a) != higher;
             let f = |x: f64| if invert { 1.0 / x } else { x };
             let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
@@ -204,7 +204,7 @@ pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
 /// "zig (ReleaseFast) is 1.08× faster than zig (95% CI 1.07–1.09×)", or no significant
 /// difference. Not a ranking: the variant is another build of the same language.
 pub fn variant_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
-    let higher = metric.better == crate::manifest::Better::Higher;
+    let higher = metric.better == crate::report::Better::Higher;
     // The variant's factor in the better direction: > 1 when the variant is better.
     let f = |x: f64| if higher { x } else { 1.0 / x };
     let (better, worse) = if matches!(
@@ -302,7 +302,7 @@ fn load_levels(p: &ProjectReport) -> String {
             let Some(rps) = &level.rps else { continue };
             let rounds = &level.rounds;
             let n = rounds.len().max(1) as f64;
-            let lat = |f: &dyn Fn(&crate::loadgen::Latency) -> f64| {
+            let lat = |f: &dyn Fn(&crate::report::Latency) -> f64| {
                 let v: f64 = rounds
                     .iter()
                     .map(|r| f(r.latency_corrected.as_ref().unwrap_or(&r.latency)))
@@ -430,7 +430,7 @@ pub fn load_result(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::Comparison;
+    use crate::report::Comparison;
 
     fn verdict(ci: Option<(f64, f64)>, significant: bool) -> String {
         let c = ComparisonReport {
@@ -449,7 +449,7 @@ mod tests {
         let metric = MetricInfo {
             name: "wall_time".into(),
             unit: "s".into(),
-            better: crate::manifest::Better::Lower,
+            better: crate::report::Better::Lower,
             min_effect: 0.02,
         };
         verdict_line(&c, &metric)
@@ -491,7 +491,7 @@ mod tests {
             };
             variant_line(&c, &m)
         };
-        use crate::manifest::Better::{Higher, Lower};
+        use crate::report::Better::{Higher, Lower};
         // Wall time 0.8× of Zig's: 1.25× faster.
         assert_eq!(
             line(0.8, (0.78, 0.82), true, "wall_time", Lower),

@@ -1,4 +1,5 @@
-//! `runner compare`: the change of each job's numbers from a baseline report to a current one.
+//! Comparing two reports (`runner compare`): the change of each job's numbers from a baseline
+//! report to a current one.
 //! Per project (matched by slug), job (matched by name) and metric — the headline, wall time,
 //! user+sys CPU and peak RSS; for a service the headline, CPU per request and peak RSS (its wall
 //! time is the load window's length and its CPU is spent over that window: settings, not results)
@@ -16,7 +17,7 @@ mod conditions;
 
 pub use conditions::{conditions, Condition};
 
-use crate::manifest::Better;
+use crate::report::Better;
 use crate::report::{JobReport, JobStatus, ProjectReport, Report, SampleReport};
 use crate::stats::{self, Comparison, Sample};
 use crate::units;

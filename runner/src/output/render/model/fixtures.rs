@@ -35,14 +35,14 @@ pub(super) fn manifest(langs: &str) -> Manifest {
 /// The summaries of a job whose every metric took `values`.
 pub(super) fn summary(values: &[f64]) -> JobSummary {
     let s = Sample::new(values.to_vec()).unwrap();
-    let sum = stats::summarize(&s);
+    let sum: crate::report::Summary = stats::summarize(&s).into();
     JobSummary {
         headline: sum.clone(),
         wall_s: sum.clone(),
         user_s: sum.clone(),
         sys_s: sum.clone(),
         max_rss_bytes: sum,
-        outliers: stats::detect(&s),
+        outliers: stats::detect(&s).into(),
     }
 }
 

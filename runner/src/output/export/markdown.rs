@@ -3,9 +3,8 @@
 //! user+sys CPU, peak RSS and binary size, then the pairwise verdicts. Same words and number
 //! formats as the terminal summary: the cells and verdict lines come from `table.rs`.
 
-use crate::manifest::Better;
-use crate::report::{ProjectReport, Report};
-use crate::table;
+use crate::output::table;
+use crate::report::{Better, ProjectReport, Report};
 
 /// Escapes the characters that would break a table cell.
 fn cell(s: &str) -> String {

@@ -12,9 +12,7 @@
 //! how far the 95% CI reaches from the mean (`± x`, or `+a / -b` when the two sides differ, as
 //! log-scale intervals do), written without thousands separators because tools read it.
 
-use crate::manifest::Better;
-use crate::report::Report;
-use crate::stats::Summary;
+use crate::report::{Better, Report, Summary};
 use crate::units;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -119,7 +117,7 @@ mod tests {
 
     #[test]
     fn a_range_says_both_sides_without_separators() {
-        let of = |v: &[f64]| range(&summarize(&Sample::new(v.to_vec()).unwrap()));
+        let of = |v: &[f64]| range(&summarize(&Sample::new(v.to_vec()).unwrap()).into());
         assert_eq!(of(&[5.0, 5.0, 5.0]), "± 0");
         assert_eq!(of(&[38_000.0, 40_000.0, 42_000.0]), "+5290 / -4672");
         assert_eq!(of(&[-1.0, 0.0, 1.0]), "± 2.48");

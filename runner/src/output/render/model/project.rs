@@ -7,8 +7,8 @@ use super::chart_data::{chart_file, ChartKind};
 use super::variant::{self, VariantRow};
 use super::verdict::{verdicts, winner, Verdict};
 use super::{project_in, Links};
-use crate::manifest::{self, Better, Lang, Manifest};
-use crate::report::Report;
+use crate::manifest::{self, Lang, Manifest};
+use crate::report::{Better, Report};
 use serde::Serialize;
 
 /// The headline metric as measured.
@@ -203,9 +203,9 @@ mod tests {
                 .map(|(a, b)| ComparisonReport {
                     a: p.jobs[a].name.clone(),
                     b: p.jobs[b].name.clone(),
-                    stats: stats::Comparison {
+                    stats: crate::report::Comparison {
                         significant: true,
-                        ..stats::compare(&sample(a), &sample(b), 0.02)
+                        ..stats::compare(&sample(a), &sample(b), 0.02).into()
                     },
                     better: Some(p.jobs[a].name.clone()),
                 })

@@ -8,7 +8,7 @@
 //! to a readable unit and labelled through `units`.
 
 use super::model::{Bar, ChartData};
-use crate::manifest::Better;
+use crate::report::Better;
 use crate::units;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -190,7 +190,7 @@ fn draw(chart: &ChartData, out: &mut String) -> Result<(), Box<dyn std::error::E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::model::BarValue;
+    use crate::output::render::model::BarValue;
 
     fn bar(label: &str, mean: Option<f64>, note: &str) -> Bar {
         Bar {

@@ -4,8 +4,7 @@
 //! better in the metric's direction.
 
 use super::cell::display_name;
-use crate::manifest::Better;
-use crate::report::{ComparisonReport, ProjectReport};
+use crate::report::{Better, ComparisonReport, ProjectReport};
 use crate::units;
 use serde::Serialize;
 
@@ -93,7 +92,7 @@ pub(super) fn verdicts(p: &ProjectReport, ok: &[(&str, f64)], better: Better) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::Comparison;
+    use crate::report::Comparison;
 
     fn cmp(a: &str, b: &str, significant: bool, better: Option<&str>) -> ComparisonReport {
         ComparisonReport {

@@ -7,8 +7,7 @@
 //! with no command result at all is an error, not `{"results": []}`: a script that reads hyperfine
 //! JSON would otherwise compare nothing and pass.
 
-use crate::exec::Exit;
-use crate::report::Report;
+use crate::report::{Exit, Report};
 use serde::Serialize;
 
 /// One hyperfine result.

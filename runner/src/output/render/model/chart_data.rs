@@ -8,8 +8,8 @@ use super::cell::{lang_cell_kind, Cell, CellKind};
 use super::project::project;
 use super::variant::VariantRow;
 use super::{project_in, Sources};
-use crate::manifest::{self, Better, Lang, Manifest};
-use crate::report::JobReport;
+use crate::manifest::{self, Lang, Manifest};
+use crate::report::{Better, JobReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {

@@ -4,8 +4,8 @@
 //! table, is never bold, and takes no part in `verdict.rs`'s verdicts or winner.
 
 use super::cell::{display_name, job_cell, Cell, CellKind};
-use crate::manifest::{variant_job_name, Better, Manifest};
-use crate::report::ProjectReport;
+use crate::manifest::{variant_job_name, Manifest};
+use crate::report::{Better, ProjectReport};
 use crate::units;
 use serde::Serialize;
 
@@ -111,8 +111,8 @@ pub(super) fn rows(
 mod tests {
     use super::super::fixtures::{report, summary};
     use super::*;
+    use crate::report::Comparison;
     use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo};
-    use crate::stats::Comparison;
     use std::path::Path;
 
     fn manifest() -> Manifest {

@@ -19,7 +19,7 @@ pub fn job_key(slug: &str, name: &str) -> String {
 
 /// The job's own Dockerfile image, when the backend runs jobs in containers.
 pub fn image_def<'m>(m: &'m Manifest, job: &Job, ctx: &Context<'_>) -> Option<&'m ImageDef> {
-    if !ctx.backend.static_builds() {
+    if !ctx.backend.isolates_jobs() {
         return None;
     }
     match &job.contender {
@@ -44,7 +44,7 @@ pub fn prepare(
 ) -> Result<Option<ImageReport>, (JobStatus, String)> {
     let image = image_def(m, job, ctx).cloned();
     let network = settings.network.or(m.docker.network).unwrap_or_default();
-    let port = if m.service.is_some() && ctx.backend.static_builds() {
+    let port = if m.service.is_some() && ctx.backend.isolates_jobs() {
         if network == Network::Published && job.template.0.iter().any(|a| a.contains("127.0.0.1")) {
             return Err((
                 JobStatus::RunFailed,
@@ -54,7 +54,7 @@ pub fn prepare(
                 ),
             ));
         }
-        let p = crate::exec::service::free_port().map_err(|e| {
+        let p = crate::exec::server::free_port().map_err(|e| {
             (
                 JobStatus::RunFailed,
                 format!("no free port on 127.0.0.1: {e}"),
@@ -87,7 +87,7 @@ pub fn prepare(
         memory: settings
             .memory
             .or(m.docker.memory)
-            .unwrap_or(crate::exec::docker::DEFAULT_MEMORY),
+            .unwrap_or(JobSetup::DEFAULT_MEMORY),
         cpus: settings.cpus.or(m.docker.cpus),
     };
     match ctx.backend.prepare(&setup) {
@@ -101,7 +101,7 @@ pub fn prepare(
                 build_ns: p.build_time.as_nanos() as u64,
                 memory_limit_bytes: setup.memory,
                 cpus: setup.cpus,
-                network: p.placement,
+                network: p.placement.map(Into::into),
             }
         })),
         Err(PrepareError::Unsupported(r)) => Err((JobStatus::Skipped, r)),
