@@ -86,7 +86,7 @@ fn every_job_gets_its_own_verdict_and_the_suite_goes_on() {
         "failures give exit code 1\n{stderr}\n{stdout}"
     );
     let r = only_report(dir.path());
-    assert_eq!(r["schema_version"], 2);
+    assert_eq!(r["schema_version"], runner::report::SCHEMA_VERSION);
     assert_eq!(r["complete"], true);
     assert_eq!(r["schedule"]["seed"], 1);
     assert!(r["host"]["cores"].as_u64().unwrap() >= 1);
@@ -256,6 +256,101 @@ fn fake_backend_gives_a_deterministic_table() {
     // Same seed, same numbers.
     let again = run();
     assert_eq!(String::from_utf8_lossy(&again.stdout), table);
+}
+
+#[test]
+fn a_variant_is_measured_and_verified_beside_its_language_but_never_ranked() {
+    let dir = fixture("fake");
+    let bench = |extra: &[&str]| {
+        let _ = std::fs::remove_dir_all(dir.path().join("reports"));
+        Command::cargo_bin("runner")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["bench", "manifests/variants.toml", "--backend", "fake"])
+            .args(["--seed", "7", "--out", "reports", "--no-latest"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = bench(&[]);
+    // go's "broken" variant fails verification, and that is a failed job like any other.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("failed: 3.4 go (broken): verify_failed"));
+    let table = String::from_utf8_lossy(&out.stdout).to_string();
+    insta::assert_snapshot!("variants_table", table);
+
+    let r = only_report(dir.path());
+    assert_eq!(r["schema_version"], runner::report::SCHEMA_VERSION);
+    let p = project(&r, "variants");
+    let names: Vec<&str> = p["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["go", "go (broken)", "rust", "zig", "zig (ReleaseFast)"],
+        "each language is followed by its variants"
+    );
+    let fast = job(p, "zig (ReleaseFast)");
+    assert_eq!(fast["variant_of"], "zig");
+    assert_eq!(fast["status"], "ok");
+    assert_eq!(fast["samples"].as_array().unwrap().len(), 10, "same rounds");
+    assert_eq!(fast["verification"][0]["passed"], true);
+    assert!(fast["build"]["artifact"]
+        .as_str()
+        .unwrap()
+        .ends_with("impl/fast.bin"));
+    assert!(job(p, "zig").get("variant_of").is_none());
+    // A variant that disagrees fails, and cannot make go, rust and zig's majority a tie.
+    assert_eq!(status(p, "go (broken)"), "verify_failed");
+    assert!(reason(p, "go (broken)").contains("differs from go, rust, zig"));
+    for lang in ["go", "rust", "zig"] {
+        assert_eq!(status(p, lang), "ok");
+    }
+    // Rankings are between languages only; the variant is compared with its own language.
+    let pairs = |key: &str| -> Vec<(String, String)> {
+        p[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["a"].as_str().unwrap().into(),
+                    c["b"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    let ranked = pairs("comparisons");
+    assert_eq!(ranked.len(), 3);
+    assert!(
+        ranked
+            .iter()
+            .all(|(a, b)| !a.contains('(') && !b.contains('(')),
+        "{ranked:?}"
+    );
+    let own = &fast["against_headline"];
+    assert_eq!(
+        (own["a"].as_str(), own["b"].as_str()),
+        (Some("zig (ReleaseFast)"), Some("zig"))
+    );
+    assert_eq!(own["better"], "zig (ReleaseFast)");
+
+    // --lang selects a language with its variants.
+    let out = bench(&["--lang", "go,rust"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = only_report(dir.path());
+    let p = project(&r, "variants");
+    assert_eq!(status(p, "zig (ReleaseFast)"), "skipped");
+    assert_eq!(reason(p, "zig (ReleaseFast)"), "not selected (--lang)");
+    assert_eq!(status(p, "go (broken)"), "verify_failed");
 }
 
 #[test]

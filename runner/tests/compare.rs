@@ -213,7 +213,11 @@ fn unreadable_or_other_version_reports_exit_2_naming_the_file() {
     let old = dir.path().join("old.json");
     std::fs::write(
         &old,
-        text.replacen("\"schema_version\": 2", "\"schema_version\": 0", 1),
+        text.replacen(
+            &format!("\"schema_version\": {}", runner::report::SCHEMA_VERSION),
+            "\"schema_version\": 0",
+            1,
+        ),
     )
     .unwrap();
     let (code, _, err) = compare(dir.path(), &[old.to_str().unwrap(), base.to_str().unwrap()]);

@@ -66,6 +66,7 @@ fn snapshots_of_both_readmes() {
         "failed",
         "not-significant",
         "reference",
+        "variant",
     ] {
         let dir = scenario(name);
         render_ok(dir.path());
@@ -275,6 +276,8 @@ fn assert_well_formed(svg: &str) {
 const GO: &str = "fill=\"#00ADD8\"";
 const RUST: &str = "fill=\"#B7410E\"";
 const ZIG: &str = "fill=\"#F7A41D\"";
+/// A Zig variant's bars: Zig's colour halfway to white.
+const ZIG_VARIANT: &str = "fill=\"#FBD28E\"";
 
 #[test]
 fn charts_have_one_bar_per_measured_language_and_are_linked() {
@@ -317,6 +320,85 @@ fn charts_have_one_bar_per_measured_language_and_are_linked() {
         .path()
         .join("reports/charts/subtitle-burn-in.svg")
         .exists());
+}
+
+/// The `variant` scenario: Zig's ReleaseFast build is faster than every language, Rust beats the
+/// three languages, Go's PGO build failed. The variants are in the group section and the chart,
+/// named after their language; they are not in the status table, and Rust, not the faster
+/// variant, is the winner.
+#[test]
+fn variants_are_shown_beside_their_language_but_never_ranked() {
+    let dir = scenario("variant");
+    render_ok(dir.path());
+    let en = read(dir.path().join("README.md"));
+    let th = read(dir.path().join("README.th.md"));
+    let line = |text: &str, start: &str| -> String {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line starting with {start:?} in\n{text}"))
+            .to_string()
+    };
+    // The status table: one row, Go, Rust, Zig only (then the input · runs column), Rust bold.
+    let row = line(&en, "| 5.3 |");
+    assert_eq!(row.matches(" | ").count(), 6, "{row}");
+    assert!(
+        !row.contains("ReleaseFast") && !row.contains("PGO"),
+        "{row}"
+    );
+    assert!(row.contains("**49.9 ms"), "Rust is the winner: {row}");
+    // The group section: each variant, its note, and how it compares with its language.
+    let result = line(&en, "- Result:");
+    assert!(
+        result.contains("variant Zig (ReleaseFast) 39.9 ms ±0.4%, 1.50× faster than Zig, 95% CI 1.49–1.50× (no bounds or overflow checks; another build of the language, not ranked)"),
+        "{result}"
+    );
+    assert!(
+        result.contains("variant Go (PGO) ✗ build failed (another build"),
+        "{result}"
+    );
+    assert!(
+        !result.contains("**39.9"),
+        "a variant is never bold: {result}"
+    );
+    let result_th = line(&th, "- ผลลัพธ์:");
+    assert!(
+        result_th.contains("บิลด์ทางเลือก Zig (ReleaseFast) 39.9 ms ±0.4%, เร็วกว่า Zig 1.50×"),
+        "{result_th}"
+    );
+    assert!(
+        result_th.contains("ไม่มีการตรวจขอบเขตและการล้น"),
+        "{result_th}"
+    );
+    // Insights: the winner and the verdicts are between languages.
+    assert!(en.contains("**Rust** wins"), "{en}");
+    assert!(!en.contains("beats Zig (ReleaseFast)") && !en.contains("Zig (ReleaseFast) beats"));
+
+    // The chart: a bar per language and one, lighter, for the measured variant, in that order.
+    for file in ["bytecode-vm.svg", "bytecode-vm-memory.svg"] {
+        let svg = read(dir.path().join("reports/charts").join(file));
+        assert_well_formed(&svg);
+        for colour in [GO, RUST, ZIG, ZIG_VARIANT] {
+            assert_eq!(
+                svg.matches(colour).count(),
+                1,
+                "{file}: one bar of {colour}"
+            );
+        }
+        let at = |label: &str| {
+            svg.find(&format!(">\n{label}\n<"))
+                .unwrap_or_else(|| panic!("{file}: no {label}"))
+        };
+        assert!(
+            at("Go") < at("Go (PGO)") && at("Go (PGO)") < at("Rust"),
+            "{file}"
+        );
+        assert!(at("Zig") < at("Zig (ReleaseFast)"), "{file}");
+        assert!(svg.contains("✗ build failed"), "{file}");
+        assert!(
+            svg.contains("a name in brackets: another build, not ranked"),
+            "{file}"
+        );
+    }
 }
 
 #[test]

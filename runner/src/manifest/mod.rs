@@ -290,8 +290,9 @@ fn known_keys_hint(keys: &[String]) -> String {
         ["requires"] => &["executables", "pkg_config"],
         ["inputs", _] => &["generate", "prepare", "sources", "path"],
         ["lang", _] => &[
-            "todo", "dir", "build", "artifact", "run", "test", "env", "docker",
+            "todo", "dir", "build", "artifact", "run", "test", "env", "docker", "variant",
         ],
+        ["lang", _, "variant", _] => &["name", "dir", "build", "artifact", "run", "env", "note"],
         ["reference", _] => &["name", "run", "verified", "env"],
         ["verify", _] => &[
             "kind",

@@ -220,6 +220,12 @@ impl Manifest {
             LangDef::Todo(_) => None,
         })
     }
+
+    /// Every variant, by language then manifest order, with its index among its language's.
+    pub fn variants(&self) -> impl Iterator<Item = (Lang, usize, &Variant)> {
+        self.implemented()
+            .flat_map(|(l, i)| i.variants.iter().enumerate().map(move |(n, v)| (l, n, v)))
+    }
 }
 
 /// Where an input comes from.
@@ -264,6 +270,26 @@ pub struct Implementation {
     pub env: BTreeMap<String, String>,
     /// Under `--backend docker`: the Dockerfile that builds the image.
     pub docker: Option<ImageDef>,
+    /// Extra builds of this language, in manifest order (empty for a variant itself).
+    pub variants: Vec<Variant>,
+}
+
+/// Another build of a language's implementation (`[[lang.<l>.variant]]`): built, verified and
+/// measured like it, shown beside it, never ranked against the other languages.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Its name, e.g. `ReleaseFast`.
+    pub name: String,
+    /// What differs from the headline build, by language code (a plain text is under `en`).
+    pub note: BTreeMap<String, String>,
+    /// How to build and run it, with the language's `dir`, `run` and `env` filled in where the
+    /// variant leaves them out; no `test`, no `docker`, no variants of its own.
+    pub imp: Implementation,
+}
+
+/// The name of a variant's job in reports and tables: `zig (ReleaseFast)`.
+pub fn variant_job_name(lang: Lang, variant: &str) -> String {
+    format!("{lang} ({variant})")
 }
 
 /// A reference program.

@@ -240,6 +240,41 @@ pub struct RawLang {
     pub env: BTreeMap<String, Spanned<String>>,
     /// Under `--backend docker`: build the image from a Dockerfile instead of `FROM scratch`.
     pub docker: Option<Spanned<RawLangDocker>>,
+    /// Extra builds of this language (`[[lang.<l>.variant]]`), measured beside it, never ranked.
+    #[serde(default)]
+    pub variant: Vec<Spanned<RawVariant>>,
+}
+
+/// `[[lang.<l>.variant]]`: another build of a language's implementation (another optimisation
+/// mode, a library instead of hand-written code), measured and shown beside it but never ranked.
+/// Keys left out are the language's own (`dir`, `run`; `env` is added to the language's).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RawVariant {
+    /// Display name, shown as `<lang> (<name>)`, e.g. `"ReleaseFast"`.
+    pub name: Option<Spanned<String>>,
+    /// Folder of this build, relative to the repository root (default: the language's `dir`).
+    pub dir: Option<Spanned<String>>,
+    /// Build command, run in `dir`.
+    pub build: Option<Vec<Spanned<String>>>,
+    /// The built program, relative to `dir`; must differ from the language's own.
+    pub artifact: Option<Spanned<String>>,
+    /// Run command (default: the language's `run`).
+    pub run: Option<Vec<Spanned<String>>>,
+    /// Environment added to the language's own for this build and its runs.
+    #[serde(default)]
+    pub env: BTreeMap<String, Spanned<String>>,
+    /// What differs from the headline build: one text, or one per language code (`en`, `th`).
+    pub note: Option<Spanned<RawNote>>,
+}
+
+/// A short text shown to readers: the same in every language, or one per language code.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawNote {
+    /// One text for every page.
+    Plain(String),
+    /// Texts keyed by language code (`en`, `th`).
+    ByLang(BTreeMap<String, String>),
 }
 
 /// A reference program (e.g. `sed -E`): measured beside the implementations, not ranked.

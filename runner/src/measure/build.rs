@@ -5,7 +5,7 @@ use super::{merged_env, Context, Settings};
 use crate::event::Event;
 use crate::exec::RunSpec;
 use crate::input::tail_of;
-use crate::plan::{Contender, Job};
+use crate::plan::Job;
 use crate::report::BuildReport;
 use crate::toolchain::static_link;
 
@@ -37,10 +37,7 @@ pub fn build(job: &Job, settings: &Settings, ctx: &mut Context<'_>) -> Result<Bu
     std::fs::create_dir_all(&job.log_dir)
         .map_err(|e| format!("cannot create {}: {e}", job.log_dir.display()))?;
     // Containers from `FROM scratch` images need static programs (see `toolchain::static_link`).
-    let static_lang = match &job.contender {
-        Contender::Lang(l) if ctx.backend.static_builds() => Some(*l),
-        _ => None,
-    };
+    let static_lang = job.contender.lang().filter(|_| ctx.backend.static_builds());
     let mut base = settings.cpu.build_env();
     if let Some(l) = static_lang {
         static_link::add_env(l, &mut base);

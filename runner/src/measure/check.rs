@@ -70,6 +70,7 @@ pub fn outputs(job: &Job) -> Outputs {
         name: job.name.clone(),
         dir: job.verify_dir.clone(),
         stdout: job.log_dir.join("verify.stdout"),
+        votes: !matches!(job.contender, crate::plan::Contender::Variant(..)),
     }
 }
 

@@ -27,7 +27,8 @@ pub fn image_def<'m>(m: &'m Manifest, job: &Job, ctx: &Context<'_>) -> Option<&'
             Some(LangDef::Impl(i)) => i.docker.as_ref(),
             _ => None,
         },
-        Contender::Reference(_) => None,
+        // A variant is built statically by its own `build`, like a language without one.
+        Contender::Variant(..) | Contender::Reference(_) => None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The end of a project: the callgrind pass (one counted run per implementation, for the
 //! `instructions` column), the final verdict of every job still in the race, the statistics of
 //! each job's samples with outlier and noise warnings, and the pairwise comparisons that decide
-//! the winners. Pure bookkeeping over the report except for the callgrind runs.
+//! the winners — between languages only; each variant is compared with its own language's
+//! headline build, apart. Pure bookkeeping over the report except for the callgrind runs.
 
 use super::rounds::Limits;
 use super::{callgrind, merged_env, verdict, Context, Settings};
@@ -110,44 +111,66 @@ pub(super) fn finish(
         }
     }
     report.warnings.extend(warnings);
-    let ok: Vec<&JobReport> = report
+    // Languages are ranked against each other; a variant only against its own language.
+    let (variants, ok): (Vec<&JobReport>, Vec<&JobReport>) = report
         .jobs
         .iter()
         .filter(|j| j.status == JobStatus::Ok)
-        .collect();
+        .partition(|j| j.variant_of.is_some());
     let mut comparisons = Vec::new();
     for (i, a) in ok.iter().enumerate() {
         for b in &ok[i + 1..] {
-            let (Ok(sa), Ok(sb)) = (headline_sample(a), headline_sample(b)) else {
-                continue;
-            };
-            // A ratio needs positive means (a zero or negative metric has no meaningful ratio).
-            if stats::summarize(&sa).mean <= 0.0 || stats::summarize(&sb).mean <= 0.0 {
-                continue;
-            }
-            let c = stats::compare(&sa, &sb, metric.min_effect);
-            let better = c.significant.then(|| {
-                let a_higher = c.ratio > 1.0;
-                if a_higher == (metric.better == Better::Higher) {
-                    a.name.clone()
-                } else {
-                    b.name.clone()
-                }
-            });
-            comparisons.push(ComparisonReport {
-                a: a.name.clone(),
-                b: b.name.clone(),
-                stats: c.into(),
-                better,
-            });
+            comparisons.extend(comparison(a, b, metric));
         }
     }
+    let against: Vec<(String, ComparisonReport)> = variants
+        .iter()
+        .filter_map(|v| {
+            let lang = ok.iter().find(|j| Some(&j.name) == v.variant_of.as_ref())?;
+            Some((v.name.clone(), comparison(v, lang, metric)?))
+        })
+        .collect();
     report.comparisons = comparisons;
+    for (name, c) in against {
+        if let Some(v) = report.jobs.iter_mut().find(|j| j.name == name) {
+            v.against_headline = Some(c);
+        }
+    }
     report.status = if interrupted {
         ProjectStatus::Interrupted
     } else {
         ProjectStatus::Finished
     };
+}
+
+/// The headline metric of `a` against `b`: `None` when either has too few samples or a mean
+/// that is not positive (a zero or negative metric has no meaningful ratio).
+fn comparison(
+    a: &JobReport,
+    b: &JobReport,
+    metric: &crate::manifest::Metric,
+) -> Option<ComparisonReport> {
+    let (Ok(sa), Ok(sb)) = (headline_sample(a), headline_sample(b)) else {
+        return None;
+    };
+    if stats::summarize(&sa).mean <= 0.0 || stats::summarize(&sb).mean <= 0.0 {
+        return None;
+    }
+    let c = stats::compare(&sa, &sb, metric.min_effect);
+    let better = c.significant.then(|| {
+        let a_higher = c.ratio > 1.0;
+        if a_higher == (metric.better == Better::Higher) {
+            a.name.clone()
+        } else {
+            b.name.clone()
+        }
+    });
+    Some(ComparisonReport {
+        a: a.name.clone(),
+        b: b.name.clone(),
+        stats: c.into(),
+        better,
+    })
 }
 
 fn headline_sample(j: &JobReport) -> Result<stats::Sample, stats::SampleError> {

@@ -46,7 +46,7 @@ pub use rounds::Limits;
 /// Settings of a bench that apply to every project.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Languages to run (others are reported as skipped).
+    /// Languages to run, with their variants (others are reported as skipped).
     pub langs: Vec<Lang>,
     /// Exact number of measured runs, overriding the manifest.
     pub runs: Option<u32>,
@@ -140,9 +140,9 @@ pub fn initial_report(
     params: &BTreeMap<String, String>,
     mode: Mode,
 ) -> ProjectReport {
-    let jobs = Lang::ALL
-        .iter()
-        .map(|l| match m.langs.get(l) {
+    let mut jobs = Vec::new();
+    for l in Lang::ALL {
+        jobs.push(match m.langs.get(&l) {
             Some(LangDef::Impl(_)) => JobReport::new(l.as_str(), false, JobStatus::Pending),
             Some(LangDef::Todo(why)) => {
                 let mut j = JobReport::new(l.as_str(), false, JobStatus::NotImplemented);
@@ -154,8 +154,15 @@ pub fn initial_report(
                 j.reason = Some("not implemented yet".into());
                 j
             }
-        })
-        .collect();
+        });
+        // Each language's variants follow it.
+        for (_, _, v) in m.variants().filter(|(vl, _, _)| *vl == l) {
+            let name = crate::manifest::variant_job_name(l, &v.name);
+            let mut j = JobReport::new(&name, false, JobStatus::Pending);
+            j.variant_of = Some(l.as_str().to_string());
+            jobs.push(j);
+        }
+    }
     ProjectReport {
         id: m.id.clone(),
         slug: m.slug.clone(),

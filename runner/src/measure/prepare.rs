@@ -13,10 +13,12 @@ use crate::report::{JobStatus, ProjectReport, ProjectStatus};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Marks the jobs `--lang` and `--no-references` leave out as skipped.
+/// Marks the jobs `--lang` and `--no-references` leave out as skipped (a variant goes with its
+/// language).
 pub(super) fn select(settings: &Settings, report: &mut ProjectReport) {
     for j in report.jobs.iter_mut() {
-        if j.status == JobStatus::Pending && !settings.langs.iter().any(|l| l.as_str() == j.name) {
+        let lang = j.variant_of.as_deref().unwrap_or(&j.name);
+        if j.status == JobStatus::Pending && !settings.langs.iter().any(|l| l.as_str() == lang) {
             j.status = JobStatus::Skipped;
             j.reason = Some("not selected (--lang)".into());
         }
@@ -157,6 +159,20 @@ pub(super) fn plan_jobs(m: &Manifest, pctx: &PlanContext, report: &mut ProjectRe
                 Contender::Lang(lang),
                 lang.as_str().to_string(),
                 plan::lang_job(m, lang, imp, pctx),
+            ));
+        }
+    }
+    for (lang, index, v) in m.variants() {
+        let name = crate::manifest::variant_job_name(lang, &v.name);
+        let pending = report
+            .jobs
+            .iter()
+            .any(|j| j.name == name && j.status == JobStatus::Pending);
+        if pending {
+            planned.push((
+                Contender::Variant(lang, index),
+                name,
+                plan::variant_job(m, lang, index, v, pctx),
             ));
         }
     }

@@ -9,11 +9,11 @@ use crate::report::{JobReport, JobStatus, ProjectReport};
 /// The report of contender `c` (named `name`).
 pub fn job<'r>(report: &'r mut ProjectReport, c: &Contender, name: &str) -> &'r mut JobReport {
     match c {
-        Contender::Lang(_) => report
+        Contender::Lang(_) | Contender::Variant(..) => report
             .jobs
             .iter_mut()
             .find(|j| j.name == name)
-            .expect("every language has a job report"),
+            .expect("every language and variant has a job report"),
         Contender::Reference(i) => &mut report.references[*i],
     }
 }

@@ -1,6 +1,8 @@
-//! The terminal summary printed after a bench: per project, one row per language and reference
-//! with the headline metric and its 95% CI (marked `noisy` past `stats::NOISY_LIMIT`), CPU time, peak memory and binary size, then the pairwise
-//! verdicts (winner and ratio, or "no significant difference"). Pure: report in, text out.
+//! The terminal summary printed after a bench: per project, one row per language, variant and
+//! reference with the headline metric and its 95% CI (marked `noisy` past `stats::NOISY_LIMIT`),
+//! CPU time, peak memory and binary size, then the pairwise verdicts between languages (winner
+//! and ratio, or "no significant difference") and each variant against its own language. Pure:
+//! report in, text out.
 
 use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectReport};
 use crate::units;
@@ -10,6 +12,7 @@ use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 /// quiet-machine gate marked its numbers noisy; the reason follows the table).
 pub fn status_text(j: &JobReport) -> String {
     let words = match j.status {
+        JobStatus::Ok if j.variant_of.is_some() => "ok (variant, not ranked)".into(),
         JobStatus::Ok => "ok".into(),
         JobStatus::Unverified => "reference (not verified)".into(),
         s => serde_json::to_value(s)
@@ -115,6 +118,10 @@ pub fn project(p: &ProjectReport) -> String {
         let line = verdict_line(c, metric);
         out.push_str(&format!("  {line}\n"));
     }
+    for c in p.jobs.iter().filter_map(|j| j.against_headline.as_ref()) {
+        let line = variant_line(c, metric);
+        out.push_str(&format!("  {line}\n"));
+    }
     for w in &p.warnings {
         out.push_str(&format!("  warning: {w}\n"));
     }
@@ -199,6 +206,63 @@ pub fn verdict_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
                 units::sig3(c.stats.min_effect * 100.0)
             )
         }
+    }
+}
+
+/// A variant (`c.a`) against its language's headline build (`c.b`), in the metric's direction:
+/// "zig (ReleaseFast) is 1.08× faster than zig (95% CI 1.07–1.09×)", or no significant
+/// difference. Not a ranking: the variant is another build of the same language.
+pub fn variant_line(c: &ComparisonReport, metric: &MetricInfo) -> String {
+    let higher = metric.better == crate::report::Better::Higher;
+    // The variant's factor in the better direction: > 1 when the variant is better.
+    let f = |x: f64| if higher { x } else { 1.0 / x };
+    let (better, worse) = if matches!(
+        metric.name.as_str(),
+        "wall_time" | "throughput" | "requests"
+    ) {
+        ("faster", "slower")
+    } else {
+        ("better", "worse")
+    };
+    let ci = |inv: bool| match (c.stats.ci95_low, c.stats.ci95_high) {
+        (Some(l), Some(h)) => {
+            let g = |x: f64| if inv { 1.0 / f(x) } else { f(x) };
+            let (l, h) = (g(l).min(g(h)), g(l).max(g(h)));
+            format!(" (95% CI {}–{}×)", units::sig3(l), units::sig3(h))
+        }
+        _ => String::new(),
+    };
+    let r = f(c.stats.ratio);
+    if c.better.is_none() {
+        // As between languages: the plain ratio of means and its interval.
+        let ci = match (c.stats.ci95_low, c.stats.ci95_high) {
+            (Some(l), Some(h)) => format!(", 95% CI {}–{}", units::sig3(l), units::sig3(h)),
+            _ => String::new(),
+        };
+        return format!(
+            "{} vs {}: no significant difference (ratio {}{ci}; min effect {}%)",
+            c.a,
+            c.b,
+            units::sig3(c.stats.ratio),
+            units::sig3(c.stats.min_effect * 100.0)
+        );
+    }
+    if r >= 1.0 {
+        format!(
+            "{} is {} {better} than {}{}",
+            c.a,
+            units::ratio(r),
+            c.b,
+            ci(false)
+        )
+    } else {
+        format!(
+            "{} is {} {worse} than {}{}",
+            c.a,
+            units::ratio(1.0 / r),
+            c.b,
+            ci(true)
+        )
     }
 }
 
@@ -410,5 +474,48 @@ mod tests {
         let few = verdict(None, false);
         assert!(few.starts_with("go vs zig: too few runs to tell"), "{few}");
         assert!(!few.contains("no significant"), "{few}");
+    }
+
+    #[test]
+    fn a_variant_line_says_faster_or_slower_than_its_language() {
+        let line = |ratio: f64, ci: (f64, f64), significant: bool, metric: &str, better| {
+            let c = ComparisonReport {
+                a: "zig (ReleaseFast)".into(),
+                b: "zig".into(),
+                stats: Comparison {
+                    ratio,
+                    ci95_low: Some(ci.0),
+                    ci95_high: Some(ci.1),
+                    p_value: Some(0.01),
+                    min_effect: 0.02,
+                    significant,
+                },
+                better: significant.then(|| "x".to_string()),
+            };
+            let m = MetricInfo {
+                name: metric.into(),
+                unit: String::new(),
+                better,
+                min_effect: 0.02,
+            };
+            variant_line(&c, &m)
+        };
+        use crate::report::Better::{Higher, Lower};
+        // Wall time 0.8× of Zig's: 1.25× faster.
+        assert_eq!(
+            line(0.8, (0.78, 0.82), true, "wall_time", Lower),
+            "zig (ReleaseFast) is 1.25× faster than zig (95% CI 1.22–1.28×)"
+        );
+        // Throughput 0.8× of Zig's: 1.25× slower.
+        assert_eq!(
+            line(0.8, (0.78, 0.82), true, "throughput", Higher),
+            "zig (ReleaseFast) is 1.25× slower than zig (95% CI 1.22–1.28×)"
+        );
+        // A reported metric is better or worse, not faster.
+        assert!(line(1.1, (1.05, 1.15), true, "reported", Higher).contains("1.10× better than"));
+        assert_eq!(
+            line(0.9, (0.4, 2.1), false, "throughput", Higher),
+            "zig (ReleaseFast) vs zig: no significant difference (ratio 0.900, 95% CI 0.400–2.10; min effect 2.00%)"
+        );
     }
 }

@@ -1,8 +1,9 @@
-//! A job is one contender of one project — an implementation in one language, or a reference
-//! program — with its commands fully expanded for this machine's paths.
+//! A job is one contender of one project — an implementation in one language, a variant of one
+//! (another build of it), or a reference program — with its commands fully expanded for this
+//! machine's paths.
 
 use crate::manifest::placeholder::{expand, PlaceholderError};
-use crate::manifest::{Implementation, Lang, Manifest, ReferenceDef};
+use crate::manifest::{variant_job_name, Implementation, Lang, Manifest, ReferenceDef, Variant};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -11,8 +12,20 @@ use std::path::{Path, PathBuf};
 pub enum Contender {
     /// An implementation.
     Lang(Lang),
+    /// A variant of a language's implementation, by index in its `variant` list.
+    Variant(Lang, usize),
     /// A reference program, by index in the manifest's `reference` list.
     Reference(usize),
+}
+
+impl Contender {
+    /// The language built, for an implementation or a variant.
+    pub fn lang(&self) -> Option<Lang> {
+        match self {
+            Contender::Lang(l) | Contender::Variant(l, _) => Some(*l),
+            Contender::Reference(_) => None,
+        }
+    }
 }
 
 /// A fully expanded job.
@@ -20,7 +33,7 @@ pub enum Contender {
 pub struct Job {
     /// Who runs.
     pub contender: Contender,
-    /// Display name: the language, or the reference's name.
+    /// Display name: the language, `<lang> (<variant>)`, or the reference's name.
     pub name: String,
     /// Build command and its folder (implementations only).
     pub build: Option<(Vec<String>, PathBuf)>,
@@ -124,10 +137,44 @@ pub fn lang_job(
     imp: &Implementation,
     ctx: &PlanContext,
 ) -> Result<Job, PlanError> {
+    let name = lang.as_str().to_string();
+    let base = ctx.work.join(&m.slug).join(lang.as_str());
+    build_job(Contender::Lang(lang), name, base, imp, ctx)
+}
+
+/// Expands variant `index` of `lang` into a job named `<lang> (<name>)`, with folders of its own.
+pub fn variant_job(
+    m: &Manifest,
+    lang: Lang,
+    index: usize,
+    v: &Variant,
+    ctx: &PlanContext,
+) -> Result<Job, PlanError> {
+    let base = ctx
+        .work
+        .join(&m.slug)
+        .join(format!("{lang}-variant-{index}-{}", safe_name(&v.name)));
+    let name = variant_job_name(lang, &v.name);
+    build_job(Contender::Variant(lang, index), name, base, &v.imp, ctx)
+}
+
+/// `name` with every character but ASCII letters and digits as `-`: a folder name.
+fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// A job that builds `imp` and runs its program; its outputs and logs go under `base`.
+fn build_job(
+    contender: Contender,
+    name: String,
+    base: PathBuf,
+    imp: &Implementation,
+    ctx: &PlanContext,
+) -> Result<Job, PlanError> {
     let dir = ctx.root.join(&imp.dir);
     let artifact = dir.join(&imp.artifact);
-    let base = ctx.work.join(&m.slug).join(lang.as_str());
-    let name = lang.as_str().to_string();
     let fixed_build = [
         ("dir", dir.display().to_string()),
         ("root", ctx.root.display().to_string()),
@@ -155,7 +202,7 @@ pub fn lang_job(
             .collect(),
     );
     Ok(Job {
-        contender: Contender::Lang(lang),
+        contender,
         name,
         build: Some((build, dir.clone())),
         artifact: Some(artifact),
@@ -183,12 +230,10 @@ pub fn reference_job(
     r: &ReferenceDef,
     ctx: &PlanContext,
 ) -> Result<Job, PlanError> {
-    let safe: String = r
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let base = ctx.work.join(&m.slug).join(format!("ref-{index}-{safe}"));
+    let base = ctx
+        .work
+        .join(&m.slug)
+        .join(format!("ref-{index}-{}", safe_name(&r.name)));
     let out_dir = base.join("run");
     let fixed = [
         ("root", ctx.root.display().to_string()),

@@ -1,5 +1,5 @@
 //! The report's JSON contract, pinned: one fixture report with every field and every optional
-//! part filled in (a command project and a service project, a reference, a comparison, a Docker
+//! part filled in (a command project and a service project, a variant, a reference, a comparison, a Docker
 //! image with its network placement, CI shards), built from the internal types through the
 //! conversions of `wire.rs` and snapshot-tested as pretty JSON. A refactor anywhere that changes
 //! what a report says shows up here as a snapshot diff, to be accepted only with a schema version
@@ -107,6 +107,22 @@ fn command_project() -> ProjectReport {
         cpus: Some(1.0),
         network: None,
     });
+    // Another build of Go, never ranked: its language and its comparison with it.
+    let mut stdlib = JobReport::new("go (stdlib)", false, JobStatus::Ok);
+    stdlib.variant_of = Some("go".into());
+    stdlib.samples = vec![sample(30_000_000, 0.030), sample(31_000_000, 0.031)];
+    stdlib.summary = Some(job_summary(&[0.030, 0.031]));
+    stdlib.against_headline = Some(ComparisonReport {
+        a: "go (stdlib)".into(),
+        b: "go".into(),
+        stats: stats::compare(
+            &stats::Sample::new(vec![0.030, 0.031]).unwrap(),
+            &stats::Sample::new(vec![0.020, 0.021]).unwrap(),
+            0.02,
+        )
+        .into(),
+        better: Some("go".into()),
+    });
     let mut rust = JobReport::new("rust", false, JobStatus::BuildFailed);
     rust.reason = Some("build failed".into());
     rust.stderr_tail = Some("error[E0308]".into());
@@ -153,7 +169,7 @@ fn command_project() -> ProjectReport {
         }],
         status: ProjectStatus::Finished,
         reason: None,
-        jobs: vec![go, rust, zig],
+        jobs: vec![go, stdlib, rust, zig],
         references: vec![sed],
         comparisons: vec![ComparisonReport {
             a: "go".into(),

@@ -10,8 +10,9 @@ use super::wire::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Version of this schema.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version of this schema (what changed in each: `upgrade.rs` and docs/report.md). 3: `jobs` may
+/// hold variants (`variant_of` set, never ranked, each with its `against_headline`).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One invocation of `runner bench` (or one project's latest view).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -303,11 +304,13 @@ pub struct ProjectReport {
     pub status: ProjectStatus,
     /// Why skipped or failed.
     pub reason: Option<String>,
-    /// One per language (including not-implemented ones).
+    /// One per language (including not-implemented ones), each followed by its variants
+    /// (`variant_of` set), which are never ranked.
     pub jobs: Vec<JobReport>,
     /// Reference programs: shown, never ranked.
     pub references: Vec<JobReport>,
-    /// Pairwise comparisons of the headline metric between verified languages.
+    /// Pairwise comparisons of the headline metric between verified languages (never variants:
+    /// each has its own `against_headline`).
     pub comparisons: Vec<ComparisonReport>,
     /// Warnings (outliers, noisy samples…).
     pub warnings: Vec<String>,
@@ -424,10 +427,17 @@ pub struct JobSummary {
 /// One contender of one project.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct JobReport {
-    /// `go`, `rust`, `zig`, or a reference's name.
+    /// `go`, `rust`, `zig`, a variant's `<lang> (<variant>)`, or a reference's name.
     pub name: String,
     /// True for reference rows.
     pub reference: bool,
+    /// For a variant (another build of a language, never ranked): that language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_of: Option<String>,
+    /// For a verified variant: its headline metric against its language's headline build (`a`
+    /// the variant, `b` the language), when both have numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against_headline: Option<ComparisonReport>,
     /// Verdict.
     pub status: JobStatus,
     /// Why, for anything but `ok`.
@@ -554,6 +564,8 @@ impl JobReport {
         JobReport {
             name: name.to_string(),
             reference,
+            variant_of: None,
+            against_headline: None,
             status,
             reason: None,
             build: None,

@@ -7,6 +7,8 @@
 //!   (`stats::interval`). Version 1 stored Student's symmetric interval, whose lower bound could
 //!   be negative; every summary's `ci95_low`/`ci95_high` is recomputed from its own `n`, `mean`,
 //!   `stddev` and `min`, which is exactly what version 2 would have stored.
+//! - 2 → 3: `jobs` may hold variants (`variant_of`, `against_headline`). An older report has none,
+//!   which is already a valid version-3 report: nothing to change.
 
 use super::schema::{JobReport, Report, SCHEMA_VERSION};
 use super::wire::Summary;
@@ -101,5 +103,32 @@ mod tests {
             "no version-1 report with numbers in {}",
             scenarios.display()
         );
+    }
+
+    /// Every version from 1 to the current one is read (as the current one); others are refused.
+    #[test]
+    fn known_versions_are_read_and_unknown_ones_refused() {
+        use crate::report::store::StoreError;
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/render/scenarios/reference/reports/latest/log-masker.json");
+        let mut value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(fixture).unwrap()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for v in 0..=SCHEMA_VERSION + 1 {
+            value["schema_version"] = v.into();
+            let path = dir.path().join(format!("v{v}.json"));
+            std::fs::write(&path, value.to_string()).unwrap();
+            match read_report(&path) {
+                Ok(r) if (OLDEST_READABLE..=SCHEMA_VERSION).contains(&v) => {
+                    assert_eq!(r.schema_version, SCHEMA_VERSION);
+                    let jobs = r.projects.iter().flat_map(|p| p.jobs.iter());
+                    assert!(jobs.clone().all(|j| j.variant_of.is_none()));
+                }
+                Err(StoreError::Version { found, .. }) if found == u64::from(v) => {
+                    assert!(!(OLDEST_READABLE..=SCHEMA_VERSION).contains(&v))
+                }
+                other => panic!("version {v}: {other:?}"),
+            }
+        }
     }
 }

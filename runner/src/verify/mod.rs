@@ -6,6 +6,8 @@
 //! (at least two, and strictly larger than any other group) is right, and every job outside it
 //! fails, naming whom it disagrees with. With only one job there is nothing to compare: the
 //! check is "not applicable", and a job needs at least one applicable check that passed.
+//! Variants (other builds of a language) do not vote: they are held to the majority of the
+//! others, so a second build of one language cannot outvote, or tie, the rest.
 
 pub mod http;
 
@@ -30,6 +32,8 @@ pub struct Outputs {
     pub dir: PathBuf,
     /// The captured stdout of the verification run.
     pub stdout: PathBuf,
+    /// Whether it counts in a cross-job majority (false for a variant, which is only held to it).
+    pub votes: bool,
 }
 
 impl Outputs {
@@ -178,20 +182,28 @@ fn first_difference(got: &[u8], want: &[u8], expected: &str) -> String {
     )
 }
 
-/// Runs the cross-job checks; returns results by job name.
+/// Runs the cross-job checks; returns results by job name. Jobs that vote decide the majority;
+/// the others (variants) pass when they agree with it.
 pub fn across(checks: &[Check], outs: &[Outputs]) -> BTreeMap<String, Vec<CheckResult>> {
     let mut by_job: BTreeMap<String, Vec<CheckResult>> =
         outs.iter().map(|o| (o.name.clone(), Vec::new())).collect();
+    let (voters, followers): (Vec<&Outputs>, Vec<&Outputs>) = outs.iter().partition(|o| o.votes);
     for c in checks {
         match c {
             Check::CrossLanguage(refs) => {
                 for r in refs {
                     let name = format!("cross_language {r}");
-                    let keys: Vec<(String, Option<String>)> = outs
-                        .iter()
-                        .map(|o| (o.name.clone(), sha256_file(&o.path(r)).ok()))
-                        .collect();
-                    for (job, res) in agree(&name, &keys, |h| format!("sha256 {}", &h[..16])) {
+                    let keys = |of: &[&Outputs]| -> Vec<(String, Option<String>)> {
+                        of.iter()
+                            .map(|o| (o.name.clone(), sha256_file(&o.path(r)).ok()))
+                            .collect()
+                    };
+                    let (keys, others) = (keys(&voters), keys(&followers));
+                    let show = |h: &str| format!("sha256 {}", &h[..16]);
+                    let results = agree(&name, &keys, show)
+                        .into_iter()
+                        .chain(follow(&name, &keys, &others, show));
+                    for (job, res) in results {
                         by_job.entry(job).or_default().push(res);
                     }
                 }
@@ -203,11 +215,16 @@ pub fn across(checks: &[Check], outs: &[Outputs]) -> BTreeMap<String, Vec<CheckR
             } => {
                 for f in fields {
                     let name = format!("numeric {output} {f}");
-                    let values: Vec<(String, Result<f64, String>)> = outs
-                        .iter()
-                        .map(|o| (o.name.clone(), json_number(&o.path(output), f)))
-                        .collect();
-                    for (job, res) in numeric(&name, &values, *tolerance) {
+                    let values = |of: &[&Outputs]| -> Vec<(String, Result<f64, String>)> {
+                        of.iter()
+                            .map(|o| (o.name.clone(), json_number(&o.path(output), f)))
+                            .collect()
+                    };
+                    let (values, others) = (values(&voters), values(&followers));
+                    let results = numeric(&name, &values, None, *tolerance)
+                        .into_iter()
+                        .chain(numeric(&name, &values, Some(&others), *tolerance));
+                    for (job, res) in results {
                         by_job.entry(job).or_default().push(res);
                     }
                 }
@@ -218,51 +235,93 @@ pub fn across(checks: &[Check], outs: &[Outputs]) -> BTreeMap<String, Vec<CheckR
     by_job
 }
 
-/// Majority agreement on opaque keys (`None` = output missing).
-fn agree(
-    name: &str,
-    keys: &[(String, Option<String>)],
-    show: impl Fn(&str) -> String,
-) -> Vec<(String, CheckResult)> {
+/// The key of the largest group of identical keys, with its members, when that group has at
+/// least two members and is strictly larger than every other group.
+fn majority(keys: &[(String, Option<String>)]) -> Option<(&str, Vec<&str>)> {
     let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (job, k) in keys {
         if let Some(k) = k {
             groups.entry(k.as_str()).or_default().push(job.as_str());
         }
     }
-    let present = keys.iter().filter(|(_, k)| k.is_some()).count();
     let mut sizes: Vec<usize> = groups.values().map(|g| g.len()).collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
-    let winner = groups
+    groups.into_iter().find(|(_, g)| {
+        g.len() >= 2 && g.len() == sizes[0] && sizes.get(1).is_none_or(|s| *s < g.len())
+    })
+}
+
+/// Jobs that do not vote (variants), held to the majority of `voters`: identical passes,
+/// different fails, and without a majority (fewer than two outputs, or a tie) nothing applies.
+fn follow(
+    name: &str,
+    voters: &[(String, Option<String>)],
+    followers: &[(String, Option<String>)],
+    show: impl Fn(&str) -> String,
+) -> Vec<(String, CheckResult)> {
+    let winner = majority(voters);
+    followers
         .iter()
-        .find(|(_, g)| {
-            g.len() >= 2 && g.len() == sizes[0] && sizes.get(1).is_none_or(|s| *s < g.len())
+        .map(|(job, k)| {
+            let res = match (k, &winner) {
+                (None, _) => result(name.into(), Some(false), "output missing"),
+                (Some(k), Some((w, members))) if k == w => result(
+                    name.into(),
+                    Some(true),
+                    format!("identical to {} ({})", members.join(", "), show(k)),
+                ),
+                (Some(k), Some((w, members))) => result(
+                    name.into(),
+                    Some(false),
+                    format!(
+                        "differs from {} ({} vs {})",
+                        members.join(", "),
+                        show(k),
+                        show(w)
+                    ),
+                ),
+                (Some(_), None) => result(
+                    name.into(),
+                    None,
+                    "no agreed output of the implementations to compare with",
+                ),
+            };
+            (job.clone(), res)
         })
-        .map(|(k, _)| *k);
+        .collect()
+}
+
+/// Majority agreement on opaque keys (`None` = output missing).
+fn agree(
+    name: &str,
+    keys: &[(String, Option<String>)],
+    show: impl Fn(&str) -> String,
+) -> Vec<(String, CheckResult)> {
+    let present = keys.iter().filter(|(_, k)| k.is_some()).count();
+    let winner = majority(keys);
     keys.iter()
         .map(|(job, k)| {
-            let res = match (k, winner) {
+            let res = match (k, &winner) {
                 (None, _) => result(name.into(), Some(false), "output missing"),
                 (Some(_), _) if present < 2 => result(
                     name.into(),
                     None,
                     "only one output: nothing to compare with",
                 ),
-                (Some(k), Some(w)) if k == w => {
-                    let others: Vec<&str> =
-                        groups[w].iter().copied().filter(|j| j != job).collect();
+                (Some(k), Some((w, members))) if k == w => {
+                    let others: Vec<&str> = members.iter().copied().filter(|j| j != job).collect();
                     result(
                         name.into(),
                         Some(true),
                         format!("identical to {} ({})", others.join(", "), show(k)),
                     )
                 }
-                (Some(k), Some(w)) => result(
+                (Some(k), Some((w, members))) => result(
                     name.into(),
                     Some(false),
                     format!(
                         "differs from {} ({} vs {})",
-                        groups[w].join(", "),
+                        members.join(", "),
                         show(k),
                         show(w)
                     ),
@@ -289,9 +348,12 @@ fn agree(
         .collect()
 }
 
+/// Numbers that agree within a relative tolerance, judged against the median of `values` (the
+/// voters) and each other: the voters themselves, or with `followers`, those (variants) only.
 fn numeric(
     name: &str,
     values: &[(String, Result<f64, String>)],
+    followers: Option<&[(String, Result<f64, String>)]>,
     tol: f64,
 ) -> Vec<(String, CheckResult)> {
     let ok: Vec<f64> = values
@@ -305,7 +367,12 @@ fn numeric(
     } else {
         sorted[(sorted.len() - 1) / 2]
     };
-    values
+    // A voter is among `ok` itself, so it needs one more value within tolerance than a follower.
+    let (judged, partners) = match followers {
+        None => (values, 2),
+        Some(f) => (f, 1),
+    };
+    judged
         .iter()
         .map(|(job, v)| {
             let res = match v {
@@ -320,7 +387,8 @@ fn numeric(
                     let rel = (x - median).abs() / scale;
                     // Agreeing with the median is not enough with two values: each must also
                     // agree with at least one other job.
-                    let partner = ok.iter().filter(|y| (*y - x).abs() / scale <= tol).count() >= 2;
+                    let partner =
+                        ok.iter().filter(|y| (*y - x).abs() / scale <= tol).count() >= partners;
                     if rel <= tol && partner {
                         result(
                             name.into(),
@@ -413,16 +481,57 @@ mod tests {
                 .map(|(i, v)| (i.to_string(), Ok(*v)))
                 .collect()
         };
-        let r: Vec<_> = numeric("n", &v(&[1.0, 1.0000001, 1.5]), 1e-6)
+        let r: Vec<_> = numeric("n", &v(&[1.0, 1.0000001, 1.5]), None, 1e-6)
             .into_iter()
             .map(|(_, r)| r.passed)
             .collect();
         assert_eq!(r, vec![Some(true), Some(true), Some(false)]);
-        let two: Vec<_> = numeric("n", &v(&[1.0, 2.0]), 1e-6)
+        let two: Vec<_> = numeric("n", &v(&[1.0, 2.0]), None, 1e-6)
             .into_iter()
             .map(|(_, r)| r.passed)
             .collect();
         assert_eq!(two, vec![Some(false), Some(false)]);
+    }
+
+    #[test]
+    fn a_variant_is_held_to_the_majority_without_voting() {
+        let follow = |voters: &[(&str, Option<&str>)], variant: Option<&str>| {
+            follow("x", &keys(voters), &keys(&[("zig (fast)", variant)]), |s| {
+                s.to_string()
+            })[0]
+                .1
+                .passed
+        };
+        let three = [("go", Some("a")), ("rust", Some("a")), ("zig", Some("b"))];
+        // zig is wrong; its variant agreeing with it does not make a 2–2 tie.
+        assert_eq!(verdicts(&three), vec![Some(true), Some(true), Some(false)]);
+        assert_eq!(follow(&three, Some("b")), Some(false));
+        assert_eq!(follow(&three, Some("a")), Some(true));
+        assert_eq!(follow(&three, None), Some(false), "missing output fails");
+        // No majority among the implementations: nothing to hold the variant to.
+        assert_eq!(follow(&[("zig", Some("a"))], Some("a")), None);
+        assert_eq!(
+            follow(&[("go", Some("a")), ("zig", Some("b"))], Some("a")),
+            None
+        );
+
+        let v = |x: &[f64]| -> Vec<(String, Result<f64, String>)> {
+            x.iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), Ok(*v)))
+                .collect()
+        };
+        let judged = |variant: f64| {
+            numeric("n", &v(&[1.0, 1.0, 1.5]), Some(&v(&[variant])), 1e-6)[0]
+                .1
+                .passed
+        };
+        assert_eq!(judged(1.0000001), Some(true));
+        assert_eq!(judged(1.5), Some(false), "near an outvoted value only");
+        assert_eq!(
+            numeric("n", &v(&[1.0]), Some(&v(&[1.0])), 1e-6)[0].1.passed,
+            None
+        );
     }
 
     #[test]

@@ -211,8 +211,12 @@ fn context_files(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>, u32)>> {
     Ok(out)
 }
 
+/// `s` as a part of an image reference or container name: lower-case ASCII letters and digits,
+/// anything else as `-`, without a `-` at either end (a reference cannot end with one, and a
+/// variant's name does: `zig (ReleaseFast)` → `zig--releasefast`).
 pub(super) fn tag_part(s: &str) -> String {
-    s.chars()
+    let part: String = s
+        .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -220,7 +224,8 @@ pub(super) fn tag_part(s: &str) -> String {
                 '-'
             }
         })
-        .collect()
+        .collect();
+    part.trim_matches('-').to_string()
 }
 
 impl Docker {
@@ -345,5 +350,6 @@ mod tests {
         let files = vec![("a".to_string(), b"x".to_vec(), 0o644)];
         assert_eq!(tar_of(&files).unwrap(), tar_of(&files).unwrap());
         assert_eq!(tag_part("sed -E"), "sed--e");
+        assert_eq!(tag_part("zig (ReleaseFast)"), "zig--releasefast");
     }
 }

@@ -2,7 +2,8 @@
 //! "`[lang.*.docker]`"): only go, rust and zig; each table is either `todo` alone or an
 //! implementation with `dir`, `build`, `artifact` and `run`, whose commands use the placeholders
 //! of a build or a run; a manifest with any language has all three; a Dockerfile is a relative
-//! path inside `dir` and a program in the image an absolute path.
+//! path inside `dir` and a program in the image an absolute path. Its `[[lang.*.variant]]`
+//! tables are `variant.rs`'s.
 //!
 //! The only disk access is checking that `dir` and the Dockerfile exist. It never reads them,
 //! never builds anything, and does not look for `artifact` (that exists only after the build).
@@ -69,6 +70,7 @@ fn not_written(v: &mut Validator<'_>, name: &str, l: &RawLang, todo: &Spanned<St
             "remove `todo` once the implementation exists",
         );
     }
+    super::variant::validate(v, name, &l.variant, None);
     LangDef::Todo(todo.get_ref().clone())
 }
 
@@ -116,7 +118,7 @@ fn implementation(v: &mut Validator<'_>, name: &str, l: &RawLang, span: Range<us
         .as_ref()
         .map(|t| v.command(&what("test"), t, Ctx::Build, span.clone()));
     let docker = l.docker.as_ref().map(|d| image(v, name, d.get_ref(), &dir));
-    LangDef::Impl(Implementation {
+    let mut imp = Implementation {
         dir,
         build,
         artifact,
@@ -124,7 +126,10 @@ fn implementation(v: &mut Validator<'_>, name: &str, l: &RawLang, span: Range<us
         test,
         env,
         docker,
-    })
+        variants: Vec::new(),
+    };
+    imp.variants = super::variant::validate(v, name, &l.variant, Some(&imp));
+    LangDef::Impl(imp)
 }
 
 /// `[lang.NAME.docker]`: the Dockerfile exists inside `dir`, the program is an absolute path.

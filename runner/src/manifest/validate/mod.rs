@@ -35,6 +35,7 @@ mod requires;
 mod sampling;
 mod service;
 mod text;
+mod variant;
 mod verify;
 
 use placeholders::Ctx;

@@ -43,7 +43,16 @@ fn project(p: &ProjectReport, out: &mut String) {
         let line = table::verdict_line(c, metric);
         out.push_str(&format!("- {}\n", cell(&line)));
     }
-    if !p.comparisons.is_empty() {
+    let variants: Vec<_> = p
+        .jobs
+        .iter()
+        .filter_map(|j| j.against_headline.as_ref())
+        .collect();
+    for c in &variants {
+        let line = table::variant_line(c, metric);
+        out.push_str(&format!("- {}\n", cell(&line)));
+    }
+    if !p.comparisons.is_empty() || !variants.is_empty() {
         out.push('\n');
     }
 }

@@ -1,4 +1,5 @@
-//! SVG bar charts of one project (the only user of plotters): one bar per language at the mean,
+//! SVG bar charts of one project (the only user of plotters): one bar per language (and per
+//! variant of one, in a lighter shade of its colour) at the mean,
 //! a whisker over the 95% confidence interval of the mean, the value and its CI written above,
 //! and, where a language has no number, what happened instead (`✗ build failed`, `—`…).
 //!
@@ -21,14 +22,21 @@ const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
 const GRID: RGBColor = RGBColor(0xE4, 0xE4, 0xE4);
 const FAILED: RGBColor = RGBColor(0xB0, 0x20, 0x20);
 
-/// The colour of a language's bars (Go's, Rust's and Zig's usual brand colours).
+/// The colour of a language's bars (Go's, Rust's and Zig's usual brand colours); a variant's
+/// (`Zig (ReleaseFast)`) is its language's, halfway to white.
 fn colour(label: &str) -> RGBColor {
-    match label {
+    let (lang, variant) = match label.split_once(" (") {
+        Some((lang, _)) => (lang, true),
+        None => (label, false),
+    };
+    let RGBColor(r, g, b) = match lang {
         "Go" => RGBColor(0x00, 0xAD, 0xD8),
         "Rust" => RGBColor(0xB7, 0x41, 0x0E),
         "Zig" => RGBColor(0xF7, 0xA4, 0x1D),
-        _ => RGBColor(0x99, 0x99, 0x99),
-    }
+        _ => return RGBColor(0x99, 0x99, 0x99),
+    };
+    let light = |c: u8| if variant { c / 2 + 0x80 } else { c };
+    RGBColor(light(r), light(g), light(b))
 }
 
 fn value_label(b: &Bar, unit: &str) -> Option<String> {
@@ -217,5 +225,12 @@ mod tests {
         assert_eq!(svg.matches("fill=\"#B7410E\"").count(), 1, "one Rust bar");
         assert_eq!(svg.matches("fill=\"#F7A41D\"").count(), 0, "no Zig bar");
         assert_eq!(svg, super::svg(&c).unwrap(), "deterministic");
+    }
+
+    #[test]
+    fn a_variant_bar_is_a_lighter_shade_of_its_language() {
+        assert_eq!(colour("Zig"), RGBColor(0xF7, 0xA4, 0x1D));
+        assert_eq!(colour("Zig (ReleaseFast)"), RGBColor(0xFB, 0xD2, 0x8E));
+        assert_eq!(colour("sed -E"), RGBColor(0x99, 0x99, 0x99));
     }
 }

@@ -1,13 +1,15 @@
 //! The data of the charts: for every project where a language has a number, one headline chart
-//! and one peak-memory chart, as bars with their whiskers, in the chart's unit. What the charts
+//! and one peak-memory chart, as bars with their whiskers, in the chart's unit; each language's
+//! variants that the report measured follow it, never marked as a winner. What the charts
 //! look like is `render/chart.rs`'s; this file only says what they show (English words, shared by
 //! both READMEs).
 
-use super::cell::{lang_cell_kind, CellKind};
+use super::cell::{lang_cell_kind, Cell, CellKind};
 use super::project::project;
+use super::variant::VariantRow;
 use super::{project_in, Sources};
 use crate::manifest::{self, Lang, Manifest};
-use crate::report::Better;
+use crate::report::{Better, JobReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartKind {
@@ -38,10 +40,10 @@ pub struct BarValue {
     pub n: usize,
 }
 
-/// One bar: a language.
+/// One bar: a language, or a variant of one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
-    /// `Go`, `Rust`, `Zig`.
+    /// `Go`, `Rust`, `Zig`, or a variant's `Zig (ReleaseFast)`.
     pub label: String,
     /// Its numbers, when it has some.
     pub value: Option<BarValue>,
@@ -65,7 +67,7 @@ pub struct ChartData {
     pub unit: String,
     /// Which direction wins.
     pub better: Better,
-    /// One per language.
+    /// One per language, each followed by its variants.
     pub bars: Vec<Bar>,
     /// What bars and whiskers mean (English).
     pub footnote: String,
@@ -88,53 +90,66 @@ pub fn charts(sources: &Sources<'_>) -> Vec<ChartData> {
         if !view.has_numbers {
             continue;
         }
+        let bar = |c: &Cell, job: Option<&JobReport>, headline: bool| -> Bar {
+            let s = job
+                .and_then(|j| j.summary.as_ref())
+                .filter(|_| c.kind == CellKind::Ok);
+            let value = s.map(|s| {
+                let x = if headline {
+                    &s.headline
+                } else {
+                    &s.max_rss_bytes
+                };
+                BarValue {
+                    mean: x.mean,
+                    low: x.ci95_low,
+                    high: x.ci95_high,
+                    n: x.n,
+                }
+            });
+            let note = match c.kind {
+                CellKind::Skipped => format!(
+                    "skipped{}",
+                    c.detail
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
+                ),
+                k => k.chart_note().to_string(),
+            };
+            let busy = c.noisy.contains(&super::Noisy::BusyMachine);
+            let noisy = if headline {
+                !c.noisy.is_empty()
+            } else {
+                busy || s.is_some_and(|s| s.max_rss_bytes.is_noisy())
+            };
+            Bar {
+                label: c.name.clone(),
+                value,
+                note,
+                winner: headline && c.bold,
+                noisy,
+            }
+        };
         let bars = |headline: bool| -> Vec<Bar> {
-            Lang::ALL
-                .iter()
-                .zip(&view.cells)
-                .map(|(l, c)| {
-                    let (kind, job) = lang_cell_kind(m, Some(p), *l);
-                    let s = job
-                        .and_then(|j| j.summary.as_ref())
-                        .filter(|_| kind == CellKind::Ok);
-                    let value = s.map(|s| {
-                        let x = if headline {
-                            &s.headline
-                        } else {
-                            &s.max_rss_bytes
-                        };
-                        BarValue {
-                            mean: x.mean,
-                            low: x.ci95_low,
-                            high: x.ci95_high,
-                            n: x.n,
-                        }
-                    });
-                    let note = match kind {
-                        CellKind::Skipped => format!(
-                            "skipped{}",
-                            c.detail
-                                .as_deref()
-                                .map(|d| format!(" ({d})"))
-                                .unwrap_or_default()
-                        ),
-                        k => k.chart_note().to_string(),
-                    };
-                    let busy = c.noisy.contains(&super::Noisy::BusyMachine);
-                    let noisy = if headline {
-                        !c.noisy.is_empty()
-                    } else {
-                        busy || s.is_some_and(|s| s.max_rss_bytes.is_noisy())
-                    };
-                    Bar {
-                        label: c.name.clone(),
-                        value,
-                        note,
-                        winner: headline && c.bold,
-                        noisy,
+            let mut bars = Vec::new();
+            for (l, c) in Lang::ALL.iter().zip(&view.cells) {
+                let (_, job) = lang_cell_kind(m, Some(p), *l);
+                bars.push(bar(c, job, headline));
+                // A variant the report does not have (declared after it was measured) has no bar.
+                for v in view.variants.iter().filter(|v| v.lang == l.as_str()) {
+                    if let Some(job) = p.jobs.iter().find(|j| j.name == v.job) {
+                        bars.push(bar(&v.cell, Some(job), headline));
                     }
-                })
-                .collect()
+                }
+            }
+            bars
+        };
+        let measured = |v: &&VariantRow| p.jobs.iter().any(|j| j.name == v.job);
+        let variants = if !view.variants.iter().any(|v| measured(&v)) {
+            ""
+        } else {
+            " · a name in brackets: another build, not ranked"
         };
         let what = metric.name.replace('_', " ");
         out.push(ChartData {
@@ -143,7 +158,7 @@ pub fn charts(sources: &Sources<'_>) -> Vec<ChartData> {
             unit: metric.unit.clone(),
             better: metric.better,
             bars: bars(true),
-            footnote: "bar: mean · whisker: 95% CI of the mean · bold: significantly better than every other language".into(),
+            footnote: format!("bar: mean · whisker: 95% CI of the mean · bold: significantly better than every other language{variants}"),
         });
         out.push(ChartData {
             file: chart_file(&m.slug, ChartKind::Memory),
@@ -151,8 +166,9 @@ pub fn charts(sources: &Sources<'_>) -> Vec<ChartData> {
             unit: "B".into(),
             better: Better::Lower,
             bars: bars(false),
-            footnote: "bar: mean over runs of each run's peak RSS · whisker: 95% CI of the mean"
-                .into(),
+            footnote: format!(
+                "bar: mean over runs of each run's peak RSS · whisker: 95% CI of the mean{variants}"
+            ),
         });
     }
     out

@@ -12,8 +12,9 @@
 //! One file per part of the page: `cell.rs` (status-table cells, why a number is noisy, derived
 //! status), `verdict.rs` (pairwise verdicts and the winner), `project.rs` (one project's view),
 //! `sampling.rs` (what its numbers stand on: input, runs, reduced sampling), `groups.rs` (group
-//! sections), `overview.rs` (progress and insights), `footer.rs` (methodology footer) and
-//! `chart_data.rs` (what the charts show). This file holds the page and its inputs.
+//! sections), `overview.rs` (progress and insights), `footer.rs` (methodology footer),
+//! `variant.rs` (other builds of a language, shown but never ranked) and `chart_data.rs` (what
+//! the charts show). This file holds the page and its inputs.
 
 mod cell;
 mod chart_data;
@@ -24,6 +25,7 @@ mod groups;
 mod overview;
 mod project;
 mod sampling;
+mod variant;
 mod verdict;
 
 pub use cell::{derived_status, Cell, CellKind, Noisy, Status};
@@ -33,6 +35,7 @@ pub use groups::{Group, GroupDef, GroupText, GroupsFile};
 pub use overview::{Extreme, Insights, Progress, Tally};
 pub use project::{ChartLinks, MetricView, Project};
 pub use sampling::{ParamChange, Sampling};
+pub use variant::{VariantRow, Versus};
 pub use verdict::{winner, Verdict};
 
 use crate::manifest::{self, Manifest};

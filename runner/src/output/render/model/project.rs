@@ -1,10 +1,11 @@
-//! One project's view in the page's language: its texts from the manifest, its cells, references,
-//! verdicts, winner and chart links. Assembles what `cell.rs` and `verdict.rs` compute; computes
-//! no statistics of its own.
+//! One project's view in the page's language: its texts from the manifest, its cells, variants,
+//! references, verdicts, winner and chart links. Assembles what `cell.rs`, `variant.rs` and
+//! `verdict.rs` compute; computes no statistics of its own.
 
 use super::cell::{derived_status, display_name, job_cell, lang_cell_kind, Cell, CellKind, Status};
 use super::chart_data::{chart_file, ChartKind};
 use super::sampling::{sampling, Sampling};
+use super::variant::{self, VariantRow};
 use super::verdict::{verdicts, winner, Verdict};
 use super::{project_in, Links};
 use crate::manifest::{self, Lang, Manifest};
@@ -52,6 +53,8 @@ pub struct Project {
     pub status: Status,
     /// Go, Rust, Zig.
     pub cells: Vec<Cell>,
+    /// Other builds of the languages (not ranked), by language.
+    pub variants: Vec<VariantRow>,
     /// Reference rows (not ranked).
     pub references: Vec<Cell>,
     /// Headline metric, once measured.
@@ -151,6 +154,7 @@ pub(super) fn project(
         notes: m.notes.get(lang).cloned().filter(|n| !n.trim().is_empty()),
         status: derived_status(m, latest),
         cells,
+        variants: variant::rows(m, latest, lang, &unit),
         references,
         metric: metric.map(|x| MetricView {
             name: x.name.clone(),

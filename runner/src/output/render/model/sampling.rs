@@ -52,7 +52,7 @@ pub(super) fn sampling(m: &Manifest, p: &ProjectReport) -> Option<Sampling> {
     let runs: Vec<usize> = p
         .jobs
         .iter()
-        .filter(|j| j.status == JobStatus::Ok && j.summary.is_some())
+        .filter(|j| j.status == JobStatus::Ok && j.summary.is_some() && j.variant_of.is_none())
         .map(|j| j.samples.len())
         .collect();
     let (least, most) = (*runs.iter().min()?, *runs.iter().max()?);
