@@ -186,7 +186,10 @@ fn merge_refuses_mixed_schema_versions() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("different schema versions"), "{stderr}");
     assert!(
-        stderr.contains(&format!("{a}: schema version 2")),
+        stderr.contains(&format!(
+            "{a}: schema version {}",
+            runner::report::SCHEMA_VERSION
+        )),
         "{stderr}"
     );
     assert!(
