@@ -19,6 +19,7 @@ pub mod measure;
 pub mod merge;
 pub mod options;
 pub mod plan;
+pub mod prereq;
 pub mod probe;
 pub mod progress;
 pub mod render;
