@@ -144,14 +144,27 @@ impl Toolchains {
         self.root.join(".toolchains").join("venv")
     }
 
-    /// The environment every build and run gets: pinned tools first on PATH, Go kept offline.
+    /// The environment every build and run gets: pinned tools first on PATH (then the
+    /// caller's, then `/usr/sbin` and `/sbin`, where Debian puts daemons such as nginx, which a
+    /// user's PATH often lacks), Go kept offline, and every cargo command building into `target/`
+    /// of the folder it runs in — where manifests' `artifact` and `{root}/target/release/…`
+    /// point — whatever the user's `CARGO_TARGET_DIR` or `build.target-dir` says (a relative
+    /// `CARGO_TARGET_DIR` is relative to the working directory).
     pub fn env(&self) -> Vec<(String, String)> {
-        let path = std::env::var("PATH").unwrap_or_default();
+        let mut path = format!(
+            "{}:{}",
+            self.bin_dir().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        for sbin in ["/usr/sbin", "/sbin"] {
+            if !path.split(':').any(|d| d == sbin) {
+                path.push(':');
+                path.push_str(sbin);
+            }
+        }
         vec![
-            (
-                "PATH".into(),
-                format!("{}:{}", self.bin_dir().display(), path),
-            ),
+            ("PATH".into(), path),
+            ("CARGO_TARGET_DIR".into(), "target".into()),
             ("GOTOOLCHAIN".into(), "local".into()),
             ("GOPROXY".into(), "off".into()),
             ("GOFLAGS".into(), "-mod=mod".into()),
