@@ -12,6 +12,7 @@ use crate::exec::native::Native;
 use crate::exec::Backend;
 use crate::manifest::{self, Lang, LoadError, Manifest};
 use crate::measure::{self, Context};
+use crate::prereq::Missing;
 use crate::progress::Progress;
 use crate::report::host::{self, Host};
 use crate::report::{
@@ -49,7 +50,11 @@ pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
         } => test(&manifests, &only, &lang),
         Cmd::List { manifests, reports } => list(&manifests, &reports),
         Cmd::Render(args) => render(&args),
-        Cmd::Doctor { provision, root } => doctor(&root, provision),
+        Cmd::Doctor {
+            provision,
+            root,
+            manifests,
+        } => doctor(&root, provision, &manifests),
         Cmd::Matrix {
             manifests,
             changed_files,
@@ -503,8 +508,11 @@ pub fn render(args: &RenderArgs) -> i32 {
     OK
 }
 
-/// `runner doctor`.
-pub fn doctor(root: &Path, provision: bool) -> i32 {
+/// `runner doctor`: the pinned toolchains, then what the runner and each project need from the
+/// machine (their `[requires]`) and lack, naming the project and the package; with
+/// `--provision`, installs it first (Debian packages as root or through `sudo -n`, else the
+/// command to run is printed). Exit 1 while anything is missing.
+pub fn doctor(root: &Path, provision: bool, manifests: &[PathBuf]) -> i32 {
     let pins = match Pins::load(root) {
         Ok(p) => p,
         Err(e) => {
@@ -512,19 +520,45 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
             return USAGE;
         }
     };
-    let tc = Toolchains::new(root, pins);
+    let paths: Vec<PathBuf> = if manifests.is_empty() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(root.join("manifests"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    } else {
+        manifests.to_vec()
+    };
+    let (loaded, bad) = manifest::load_all(&paths);
+    print_load_errors(&bad);
+    let tc = Toolchains::new(root, pins.clone());
+    let owners = match crate::setup::declarations(&pins, &loaded) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let privilege = crate::prereq::provision::Privilege::detect();
+    let mut failed = !bad.is_empty();
     if provision {
         eprintln!(
-            "provisioning pinned toolchains into {} …",
+            "provisioning what toolchains.toml and {} manifest(s) declare, into {} and the system …",
+            loaded.len(),
             root.join(".toolchains").display()
         );
-        if let Err(e) = tc.provision() {
+        let mut note = |n: String| eprintln!("  {n}");
+        if let Err(e) = crate::setup::provision(&owners, &tc, privilege, true, &mut note) {
             eprintln!("error: {e}");
-            return FAILED;
+            failed = true;
         }
     }
     let mut text = String::from("toolchains (pinned in toolchains.toml):\n");
-    let mut all_ok = true;
     for s in tc.status() {
         let found = s
             .found
@@ -538,59 +572,68 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
             s.pinned.unwrap_or_default()
         ));
         if !s.ok {
-            all_ok = false;
+            failed = true;
             if let Some(fix) = s.fix {
                 text.push_str(&format!("         fix: {fix}\n"));
             }
         }
     }
-    text.push_str("tools:\n");
-    for (tool, why, fix) in [
-        (
-            "python3",
-            "provisions Go and Zig from PyPI",
-            "apt-get install python3 python3-venv",
-        ),
-        (
-            "pkg-config",
-            "checks C library requirements",
-            "apt-get install pkg-config",
-        ),
-        (
-            "git",
-            "records the commit in reports",
-            "apt-get install git",
-        ),
-        (
-            "sed",
-            "reference row of the log masker",
-            "apt-get install sed",
-        ),
-        (
-            "hyperfine",
-            "optional: cross-checks the runner's timings",
-            "apt-get install hyperfine",
-        ),
-        (
-            "valgrind",
-            "optional: instruction counts",
-            "apt-get install valgrind",
-        ),
-    ] {
-        let found = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {tool}"))
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        let mark = if found { "ok " } else { "-- " };
-        text.push_str(&format!(
-            "  [{mark}] {tool:<10} {why}{}\n",
-            if found {
-                String::new()
-            } else {
-                format!(" (fix: {fix})")
+    text.push_str("prerequisites ([requires] of toolchains.toml and of each manifest):\n");
+    // The pinned toolchains are reported above, with their fix.
+    let missing: Vec<_> = crate::setup::missing(&owners, &tc)
+        .into_iter()
+        .map(|(o, m)| {
+            let m: Vec<Missing> = m
+                .into_iter()
+                .filter(
+                    |m| !matches!(m, Missing::Executable { name } if name == "go" || name == "zig"),
+                )
+                .collect();
+            (o, m)
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect();
+    let incomplete = crate::setup::incomplete(&owners, &loaded);
+    for (owner, req) in &owners {
+        let lacks = missing.iter().find(|(o, _)| o == owner).map(|(_, m)| m);
+        let undeclared = incomplete.iter().find(|(o, _)| o == owner).map(|(_, u)| u);
+        if lacks.is_none() && undeclared.is_none() {
+            let n = req.apt.len() + req.pypi.len();
+            if n > 0 {
+                text.push_str(&format!("  [ok ] {owner} ({n} package(s))\n"));
             }
+            continue;
+        }
+        failed = true;
+        for m in lacks.into_iter().flatten() {
+            match m {
+                // One install command for all of them follows.
+                Missing::Apt { .. } => text.push_str(&format!("  [BAD] {owner} lacks {m}\n")),
+                _ => text.push_str(&format!(
+                    "  [BAD] {owner} lacks {m}\n         fix: {}\n",
+                    m.fix()
+                )),
+            }
+        }
+        for u in undeclared.into_iter().flatten() {
+            text.push_str(&format!("  [BAD] {owner}: {u}\n"));
+        }
+    }
+    let quiet = owners
+        .iter()
+        .filter(|(o, r)| {
+            r.apt.is_empty()
+                && r.pypi.is_empty()
+                && !missing.iter().any(|(m, _)| m == o)
+                && !incomplete.iter().any(|(m, _)| m == o)
+        })
+        .count();
+    if quiet > 0 {
+        text.push_str(&format!("  [ok ] {quiet} other project(s) need nothing beyond the toolchains and the base system\n"));
+    }
+    if let Some(cmd) = crate::setup::apt_command(&missing, privilege) {
+        text.push_str(&format!(
+            "to install the missing Debian packages: {cmd}\n  (`runner doctor --provision` runs it when root or when sudo needs no password)\n"
         ));
     }
     let h = Host::detect();
@@ -608,10 +651,10 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
         }
     ));
     out(&text);
-    if all_ok {
-        OK
-    } else {
+    if failed {
         FAILED
+    } else {
+        OK
     }
 }
 
@@ -786,21 +829,50 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
             return USAGE;
         }
     }
-    if !fake && !args.no_provision && needs_pinned {
-        let missing: Vec<String> = tc
-            .status()
-            .into_iter()
-            .filter(|s| !s.ok && s.name != "rust")
-            .map(|s| format!("{} {}", s.name, s.pinned.unwrap_or_default()))
-            .collect();
-        if !missing.is_empty() {
-            progress.emit(Event::Provisioning {
-                what: missing.join(", "),
-            });
-            if let Err(e) = tc.provision() {
+    if !fake {
+        // The declarations of the runner and of the selected projects: complete, then provided.
+        let owners = match crate::setup::declarations(&pins, &selected) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return USAGE;
+            }
+        };
+        // Not fatal here (a program of the base system may be left undeclared by a fixture),
+        // but `runner doctor` fails on it.
+        for (owner, list) in crate::setup::incomplete(&owners, &selected) {
+            for u in list {
                 progress.emit(Event::Warning {
-                    message: format!("{e}\n  builds that need it will fail with that reason"),
+                    message: format!("{owner}: {u}"),
                 });
+            }
+        }
+        if !args.no_provision {
+            let privilege = crate::prereq::provision::Privilege::detect();
+            let mut note = |what: String| progress.emit(Event::Provisioning { what });
+            match crate::setup::provision(&owners, &tc, privilege, needs_pinned, &mut note) {
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return FAILED;
+                }
+                Ok(left) => {
+                    if let Some(cmd) = crate::setup::apt_command(&left, privilege) {
+                        let mut text = String::from(
+                            "error: Debian packages are missing and this process may not install them (not root, and sudo asks for a password):\n",
+                        );
+                        for (owner, list) in &left {
+                            for m in list
+                                .iter()
+                                .filter(|m| matches!(m, crate::prereq::Missing::Apt { .. }))
+                            {
+                                text.push_str(&format!("  {owner}: {m}\n"));
+                            }
+                        }
+                        text.push_str(&format!("  run: {cmd}\n  then this command again; or add --no-provision to skip the projects that need them"));
+                        eprintln!("{text}");
+                        return FAILED;
+                    }
+                }
             }
         }
     }
@@ -913,7 +985,7 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
             .map(|m| {
                 measure::initial_report(
                     m,
-                    &measure::effective_params(m, &settings.params),
+                    &measure::effective_params(m, &settings.params, settings.quick),
                     settings.mode,
                 )
             })

@@ -4,6 +4,8 @@
 //! Dependencies point one way: `app` uses everything; `measure` uses `exec`, `plan`, `verify`,
 //! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
 //! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
+//! What the machine must have is declared once (`[requires]` of toolchains.toml and of each
+//! manifest): `prereq` models, probes and installs it, `setup` applies it for `doctor` and `bench`.
 
 pub mod app;
 pub mod cli;
@@ -24,6 +26,7 @@ pub mod probe;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod setup;
 pub mod stats;
 pub mod table;
 pub mod toolchain;

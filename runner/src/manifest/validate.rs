@@ -14,6 +14,8 @@ use std::path::Path;
 use std::time::Duration;
 use toml::Spanned;
 
+mod quick;
+mod requires;
 mod service;
 
 /// Where a command appears; decides which placeholders it may use.
@@ -401,19 +403,9 @@ pub fn validate(
         params.insert(k.clone(), s);
     }
 
-    // Requirements.
-    let executables = raw
-        .requires
-        .executables
-        .iter()
-        .map(|e| e.get_ref().clone())
-        .collect();
-    let pkg_config = raw
-        .requires
-        .pkg_config
-        .iter()
-        .map(|e| e.get_ref().clone())
-        .collect();
+    // Requirements and the quick profile.
+    let requires = requires::validate(&mut v, &raw);
+    let quick_params = quick::validate(&mut v, &raw, &params);
 
     // Inputs.
     let mut inputs = BTreeMap::new();
@@ -817,9 +809,9 @@ pub fn validate(
         group: *raw.group.get_ref(),
         text,
         notes: raw.notes.clone().unwrap_or_default(),
-        executables,
-        pkg_config,
+        requires,
         params,
+        quick_params,
         inputs,
         langs,
         references,

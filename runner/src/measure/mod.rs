@@ -45,6 +45,8 @@ pub struct Settings {
     pub seed: u64,
     /// Parameter overrides (`--param k=v`).
     pub params: BTreeMap<String, String>,
+    /// `--quick`: each manifest's `[quick]` parameters replace its defaults (`--param` still wins).
+    pub quick: bool,
     /// Stdout/stderr cap per run.
     pub output_cap: u64,
     /// Build timeout.
@@ -164,13 +166,18 @@ pub fn initial_report(
     }
 }
 
-/// The parameters of `m` after `--param` overrides (unknown overrides are ignored here; the CLI
-/// layer rejects names no selected manifest declares).
+/// The parameters of `m`: its defaults, then its `[quick]` values when `quick`, then `--param`
+/// overrides (unknown overrides are ignored here; the CLI layer rejects names no selected
+/// manifest declares).
 pub fn effective_params(
     m: &Manifest,
     overrides: &BTreeMap<String, String>,
+    quick: bool,
 ) -> BTreeMap<String, String> {
     let mut p = m.params.clone();
+    if quick {
+        p.extend(m.quick_params.clone());
+    }
     for (k, v) in overrides {
         if p.contains_key(k) {
             p.insert(k.clone(), v.clone());
@@ -179,42 +186,15 @@ pub fn effective_params(
     p
 }
 
-fn which(program: &str, env: &[(String, String)]) -> bool {
-    if program.contains('/') {
-        return Path::new(program).exists();
-    }
-    let path = env
+/// Requirements of `m` that are missing on this machine, each with the package that brings it
+/// and the fix, as human-readable reasons. `env` is the environment commands run with (its PATH
+/// is searched); `root` holds the runner's venv.
+pub fn missing_requirements(m: &Manifest, env: &[(String, String)], root: &Path) -> Vec<String> {
+    let probe = crate::prereq::probe::System::new(env, crate::toolchain::venv_python(root));
+    crate::prereq::missing(&m.requires, &probe)
         .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
-    path.split(':')
-        .any(|d| Path::new(d).join(program).is_file())
-}
-
-/// Requirements of `m` that are missing, as human-readable reasons.
-pub fn missing_requirements(m: &Manifest, env: &[(String, String)]) -> Vec<String> {
-    let mut missing = Vec::new();
-    for e in &m.executables {
-        if !which(e, env) {
-            missing.push(format!(
-                "executable `{e}` not found on PATH (install it, e.g. `apt-get install {e}`)"
-            ));
-        }
-    }
-    for p in &m.pkg_config {
-        let ok = std::process::Command::new("pkg-config")
-            .args(["--exists", p])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            missing.push(format!(
-                "pkg-config package `{p}` not found (install its -dev package)"
-            ));
-        }
-    }
-    missing
+        .map(|x| format!("{x} — fix: {}", x.fix()))
+        .collect()
 }
 
 fn set_job<'r>(report: &'r mut ProjectReport, c: &Contender, name: &str) -> &'r mut JobReport {
@@ -235,7 +215,7 @@ pub fn project(
     ctx: &mut Context<'_>,
     update: &mut dyn FnMut(&ProjectReport),
 ) -> ProjectReport {
-    let params = effective_params(m, &settings.params);
+    let params = effective_params(m, &settings.params, settings.quick);
     let mut report = initial_report(m, &params, settings.mode);
     ctx.events.emit(Event::ProjectStarted {
         id: m.id.clone(),
@@ -280,7 +260,7 @@ pub fn project(
         return report;
     }
     // Reasons not to run the project at all, first one wins.
-    let missing = missing_requirements(m, &ctx.env);
+    let missing = missing_requirements(m, &ctx.env, &ctx.root);
     let skip = if m.service.is_some() && settings.mode == Mode::Instructions {
         Some("a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string())
     } else if !missing.is_empty() {
@@ -767,4 +747,26 @@ pub fn summarize(j: &JobReport) -> Option<crate::report::JobSummary> {
         max_rss_bytes: stats::summarize(&col(&|s| s.max_rss_bytes as f64)?),
         outliers: stats::detect(&headline),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_parameters_replace_the_defaults_and_param_overrides_win() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let (ok, bad) = crate::manifest::load_all(&[root.join("manifests/log-masker.toml")]);
+        assert!(bad.is_empty(), "{bad:?}");
+        let m = &ok[0];
+        let none = BTreeMap::new();
+        assert_eq!(effective_params(m, &none, false)["size"], "200M");
+        assert_eq!(effective_params(m, &none, true)["size"], "8M");
+        let mut over = BTreeMap::new();
+        over.insert("size".to_string(), "16M".to_string());
+        over.insert("nosuch".to_string(), "1".to_string());
+        let p = effective_params(m, &over, true);
+        assert_eq!(p["size"], "16M");
+        assert!(!p.contains_key("nosuch"));
+    }
 }

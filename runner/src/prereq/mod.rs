@@ -7,6 +7,7 @@
 //! brings it"; [`probe`] answers what this machine has, [`provision`] installs. It never decides
 //! whether a project is skipped or a command fails: that belongs to its callers.
 
+pub mod declared;
 pub mod probe;
 pub mod provision;
 
@@ -138,7 +139,7 @@ impl fmt::Display for Missing {
                 pin,
                 found: Some(v),
             } => write!(f, "PyPI package `{pin}` (found {v})"),
-            Missing::Executable { name } => write!(f, "executable `{name}` not found on PATH"),
+            Missing::Executable { name } => write!(f, "executable `{name}` (not on PATH)"),
         }
     }
 }
@@ -341,7 +342,7 @@ pub(crate) mod tests {
             text,
             [
                 "Debian package `python3-venv` (Python module `ensurepip`)",
-                "executable `go` not found on PATH",
+                "executable `go` (not on PATH)",
                 "PyPI package `pyarrow==17.0.0` (found 16.1.0)",
             ]
         );
