@@ -5,7 +5,7 @@
 //! minimum effect), and a verdict from the metric's direction. Not a fixed "2× slower" alarm: a
 //! change is called only when the CI excludes 1 and the change is at least the minimum effect.
 //!
-//! Pure: reports in, rows out, rows to text. Reading files and exit codes belong to `app.rs`.
+//! Pure: reports in, rows out, rows to text. Reading files and exit codes belong to `cmd/compare.rs`.
 
 use crate::manifest::Better;
 use crate::report::{JobReport, JobStatus, ProjectReport, Report, SampleReport};

@@ -7,8 +7,7 @@
 //! What the machine must have is declared once (`[requires]` of toolchains.toml and of each
 //! manifest): `prereq` models, probes and installs it, `setup` applies it for `doctor` and `bench`.
 
-pub mod app;
-pub mod cli;
+pub mod cmd;
 pub mod compare;
 pub mod event;
 pub mod exec;
@@ -19,7 +18,6 @@ pub mod manifest;
 pub mod matrix;
 pub mod measure;
 pub mod merge;
-pub mod options;
 pub mod plan;
 pub mod prereq;
 pub mod probe;

@@ -10,8 +10,8 @@ fn main() {
     }
     // The built-in HTTP backend fixture of service benchmarks.
     if argv.get(1).map(String::as_str) == Some("__backend") {
-        std::process::exit(runner::app::backend(&argv[2..]));
+        std::process::exit(runner::cmd::fixture::backend(&argv[2..]));
     }
-    let cli = runner::cli::Cli::parse();
-    std::process::exit(runner::app::run(cli, argv));
+    let cli = runner::cmd::args::Cli::parse();
+    std::process::exit(runner::cmd::run(cli, argv));
 }

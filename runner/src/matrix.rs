@@ -3,7 +3,7 @@
 //! three languages of one project run interleaved on one machine.
 //!
 //! Pure: it takes validated manifests (paths relative to the repository root) and an optional list
-//! of changed files, and decides. It does not run git, read files or print; `app.rs` does that.
+//! of changed files, and decides. It does not run git, read files or print; `cmd/matrix.rs` does that.
 //! A project is selected when it has at least one implemented language (planned ones have
 //! nothing to run) and either no change list is given, or one of its files changed: its
 //! manifest, `impls/<slug>/`, an implementation's `dir`, an input's `path` or `sources`, or an
@@ -181,7 +181,7 @@ mod tests {
             (&["data/alpha.bin"], &["1.1"]),
             (&["gens/beta/src/main.rs"], &["1.2"]),
             (&["manifests/gamma.toml", "impls/gamma/README.md"], &[]),
-            (&["runner/src/app.rs"], &["1.1", "1.2"]),
+            (&["runner/src/cmd/bench.rs"], &["1.1", "1.2"]),
             (&["toolchains.toml"], &["1.1", "1.2"]),
             (&["tools/loggen/src/main.rs"], &["1.1", "1.2"]),
             (&["impls/beta/README.md", "impls/alpha/x"], &["1.1", "1.2"]),

@@ -8,8 +8,10 @@
 //!
 //! Builds, input generators and check commands always go through [`Backend::run`] (on this
 //! machine). A job's verification and measured runs go through [`Backend::run_job`], after
-//! [`Backend::prepare`] made the job's environment (a no-op for the native backend); and
-//! [`Backend::cleanup`] releases every prepared environment.
+//! [`Backend::prepare`] made the job's environment (a no-op for the native backend); a service
+//! job's server is started, watched and stopped through [`Backend::start_service`],
+//! [`Backend::service_exit`], [`Backend::service_accepts`] and [`Backend::stop_service`] by both
+//! real backends; and [`Backend::cleanup`] releases every prepared environment and server.
 
 pub mod docker;
 pub mod fake;
@@ -276,10 +278,11 @@ pub trait Backend {
         let _ = key;
         self.run(spec)
     }
-    /// Starts a prepared job's server in the background (service benchmarks): `spec` runs until
-    /// [`Backend::stop_service`]; clients reach it on 127.0.0.1 at the job's port. Returns which
-    /// of this machine's processes are the server's. Only backends whose [`Backend::prepare`]
-    /// gave a [`Placement`] implement it (the native service path spawns servers itself).
+    /// Starts a job's server in the background (service benchmarks): `spec` runs until
+    /// [`Backend::stop_service`]; clients reach it on 127.0.0.1 at the job's port (its own
+    /// choice natively, the [`Placement`]'s in a container). Returns which of this machine's
+    /// processes are the server's. One server per job at a time. The native and Docker backends
+    /// implement it; measurement never asks which backend it has.
     fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<Members, ExecError> {
         let _ = (key, spec);
         Err(ExecError::Container(format!(

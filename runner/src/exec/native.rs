@@ -16,7 +16,9 @@
 //!   `hyperfine -N`); their size is checked every 100 ms against the cap.
 
 use super::interrupt::Interrupt;
+use super::service::{Members, Ready, Service, ServiceError, ServiceSpec};
 use super::{Backend, ExecError, Exit, RunOutcome, RunSpec};
+use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -28,6 +30,8 @@ use std::time::{Duration, Instant};
 pub struct Native {
     interrupt: Interrupt,
     probe: Option<Probe>,
+    /// Servers started by [`Backend::start_service`], by job key.
+    services: HashMap<String, Service>,
 }
 
 /// How to start the probe: a program and the arguments before its own.
@@ -43,7 +47,11 @@ impl Native {
     /// A native backend that stops the current run when `interrupt` fires, measuring through
     /// `probe` when given.
     pub fn new(interrupt: Interrupt, probe: Option<Probe>) -> Self {
-        Native { interrupt, probe }
+        Native {
+            interrupt,
+            probe,
+            services: HashMap::new(),
+        }
     }
 
     /// Whether peak-RSS figures are exact (the probe is in use).
@@ -286,6 +294,72 @@ impl Backend for Native {
             }
         }
         Ok(outcome)
+    }
+
+    /// Spawns the server in its own process group on this machine; its processes are that group.
+    fn start_service(&mut self, key: &str, spec: &RunSpec) -> Result<Members, ExecError> {
+        if let Some(old) = self.services.remove(key) {
+            old.stop_within(Duration::ZERO);
+        }
+        let service = Service::spawn(&ServiceSpec {
+            label: key.to_string(),
+            argv: spec.argv.clone(),
+            cwd: spec.cwd.clone(),
+            env: spec.env.clone(),
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
+            port: 0,
+            ready: Ready::Tcp,
+            ready_timeout: Duration::ZERO,
+            grace: Duration::ZERO,
+            stdout: spec.stdout.clone(),
+            stderr: spec.stderr.clone(),
+        })
+        .map_err(|e| match e {
+            ServiceError::Spawn {
+                program, source, ..
+            } => ExecError::Spawn { program, source },
+            ServiceError::Io { path, source, .. } => ExecError::Io { path, source },
+            other => ExecError::Container(other.to_string()),
+        })?;
+        let members = service.members();
+        self.services.insert(key.to_string(), service);
+        Ok(members)
+    }
+
+    fn service_exit(&mut self, key: &str) -> Option<Exit> {
+        self.services.get_mut(key).and_then(Service::exit)
+    }
+
+    /// SIGTERM to the group, SIGKILL after `grace`. Only the exit is known here (the server's
+    /// CPU and memory are read from /proc while it runs): a server that had to be killed reads as
+    /// killed by SIGKILL.
+    fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {
+        let service = self
+            .services
+            .remove(key)
+            .ok_or_else(|| ExecError::Container(format!("no service `{key}` is running")))?;
+        let (exit, killed) = service.stop_within(grace);
+        Ok(RunOutcome {
+            wall: Duration::ZERO,
+            user: Duration::ZERO,
+            sys: Duration::ZERO,
+            max_rss: 0,
+            exit: if killed {
+                Exit::Signal(libc::SIGKILL)
+            } else {
+                exit.unwrap_or(Exit::Signal(libc::SIGKILL))
+            },
+            timed_out: false,
+            output_overflow: false,
+            interrupted: false,
+            out_of_memory: None,
+        })
+    }
+
+    fn cleanup(&mut self) {
+        for (_, s) in self.services.drain() {
+            s.stop_within(Duration::ZERO);
+        }
     }
 }
 

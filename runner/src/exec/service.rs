@@ -222,8 +222,20 @@ fn tail(path: &Path) -> String {
 }
 
 impl Service {
-    /// Starts `spec` and waits until it is ready.
+    /// Starts `spec` and waits until it is ready (a TCP connection to `spec.host:spec.port`, or
+    /// its HTTP probe).
     pub fn start(spec: &ServiceSpec, interrupt: &Interrupt) -> Result<Service, ServiceError> {
+        let mut svc = Service::spawn(spec)?;
+        let addr = SocketAddr::new(spec.host, spec.port);
+        let child = &mut svc;
+        wait_ready(spec, interrupt, &mut || child.exit(), &mut || {
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+        })?;
+        Ok(svc)
+    }
+
+    /// Starts `spec` in its own process group, without waiting for readiness.
+    pub fn spawn(spec: &ServiceSpec) -> Result<Service, ServiceError> {
         let program = spec.argv.first().cloned().unwrap_or_default();
         let open = |p: &Path| {
             File::create(p).map_err(|source| ServiceError::Io {
@@ -247,7 +259,7 @@ impl Service {
             source,
         })?;
         let pgid = child.id() as i32;
-        let mut svc = Service {
+        Ok(Service {
             label: spec.label.clone(),
             child: Some(child),
             pgid,
@@ -255,13 +267,7 @@ impl Service {
             port: spec.port,
             stderr: spec.stderr.clone(),
             exited: None,
-        };
-        let addr = SocketAddr::new(spec.host, spec.port);
-        let child = &mut svc;
-        wait_ready(spec, interrupt, &mut || child.exit(), &mut || {
-            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
-        })?;
-        Ok(svc)
+        })
     }
 
     /// The exit status if the leader has exited (checked without blocking).
@@ -293,10 +299,16 @@ impl Service {
 
     /// SIGTERM, up to `grace` for the group to exit, then SIGKILL. Returns how the leader ended
     /// and whether it had to be killed.
-    pub fn stop(mut self) -> (Option<Exit>, bool) {
+    pub fn stop(self) -> (Option<Exit>, bool) {
+        let grace = self.grace;
+        self.stop_within(grace)
+    }
+
+    /// [`Service::stop`] with this grace period instead of the spec's.
+    pub fn stop_within(mut self, grace: Duration) -> (Option<Exit>, bool) {
         let already = self.exit();
         killpg(self.pgid, libc::SIGTERM);
-        let deadline = Instant::now() + self.grace;
+        let deadline = Instant::now() + grace;
         let mut killed = false;
         loop {
             let leader_done = self.exit().is_some();

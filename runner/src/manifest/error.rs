@@ -1,7 +1,7 @@
 //! Manifest diagnostics: every problem names the file, points at the line and column with a caret
 //! snippet (miette), and says what to do.
 //!
-//! This module only describes problems; finding them is `validate.rs`'s job and deciding the exit
+//! This module only describes problems; finding them is `validate/`'s job and deciding the exit
 //! code is `main.rs`'s.
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};

@@ -1,9 +1,10 @@
 //! Project manifests: reading `manifests/<slug>.toml`, reporting every problem with its position,
 //! and handing the rest of the runner a validated [`Manifest`].
 //!
-//! `schema.rs` is the serialized shape, `validate.rs` the checks, `error.rs` the diagnostics,
-//! `model.rs` the validated types, `placeholder.rs` the `{name}` syntax. Reading files is the only
-//! I/O done here (plus existence checks of paths the manifest names).
+//! `schema.rs` is the serialized shape, `validate/` the checks (one file per section of
+//! docs/manifest.md), `error.rs` the diagnostics, `model.rs` the validated types, `placeholder.rs`
+//! the `{name}` syntax. Reading files is the only I/O done here (plus existence checks of paths
+//! the manifest names).
 
 pub mod error;
 pub mod model;

@@ -1,6 +1,6 @@
 //! The validated manifest: what the rest of the runner works with.
 //!
-//! Built only by `validate.rs`, so every value here has passed its checks: languages are known,
+//! Built only by `validate/`, so every value here has passed its checks: languages are known,
 //! placeholders name things that exist, numbers are in range. Nothing here touches the disk.
 
 use super::schema::Text;

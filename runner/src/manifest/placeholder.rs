@@ -1,7 +1,7 @@
 //! Placeholders in manifest commands: `{artifact}`, `{input.log}`, `{param.size}`, …
 //!
 //! `{{` and `}}` stand for literal braces. This module parses and expands strings; which names are
-//! allowed where is decided by the caller (`validate.rs` when checking, `plan` when expanding).
+//! allowed where is decided by the caller (`validate/` when checking, `plan` when expanding).
 
 /// A problem in a placeholder string, at a byte offset inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]

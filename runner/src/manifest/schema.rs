@@ -2,7 +2,8 @@
 //!
 //! These types mirror the TOML one to one (serde, with spans kept where a later check needs to
 //! point at a value). They hold no behaviour and make no judgement: whether a value makes sense
-//! (a known placeholder, an existing folder, a duplicate id) is decided in `validate.rs`.
+//! (a known placeholder, an existing folder) is decided in `validate/`, a duplicate id across
+//! manifests by `load_all` (`mod.rs`).
 //! The format is documented for users in `docs/manifest.md`; keep the two in step.
 
 use serde::Deserialize;
@@ -292,7 +293,7 @@ pub struct RawReference {
 }
 
 /// An output check. One flat table for every kind (serde's tagged enums lose TOML spans);
-/// `validate.rs` checks that each kind has exactly the fields it needs.
+/// `validate/verify.rs` checks that each kind has exactly the fields it needs.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RawCheck {
     /// `cross_language`, `exact`, `checksum`, `numeric` or `command`.

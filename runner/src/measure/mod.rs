@@ -2,31 +2,42 @@
 //! warm-up → interleaved measured rounds → statistics. Every verdict is per job: a failed build,
 //! a crash, a timeout or a wrong output stops that job only, and the others go on.
 //!
+//! [`project`] reads as that list. `prepare.rs` is everything before the first verification run
+//! (selection, requirements, inputs, plan, builds, with `build.rs` and `container.rs` for a job's
+//! run environment); `command.rs` and `service.rs` verify and measure the two kinds of project
+//! (`instance.rs` starts a server with its fixtures through the backend); `check.rs` is the one
+//! verification path both use, `rounds.rs` the one round driver, `verdict.rs` the one way to
+//! fail a job, `finish.rs` the statistics and verdicts at the end.
+//!
 //! This module never prints: it emits [`Event`]s and hands the growing [`ProjectReport`] to a
 //! callback after every step, so the caller can write it to disk (a crash loses nothing).
 
 mod build;
 pub mod callgrind;
+mod check;
+mod command;
 mod container;
-mod sampler;
+mod finish;
+mod instance;
+mod prepare;
+mod rounds;
 mod service;
+mod verdict;
 
 use crate::event::{Event, EventSink};
 use crate::exec::interrupt::Interrupt;
-use crate::exec::{Backend, RunSpec};
-use crate::input;
+use crate::exec::Backend;
 use crate::manifest::{Better, Lang, LangDef, Manifest, MetricKind};
-use crate::plan::{self, Contender, Job, PlanContext};
-use crate::report::{
-    ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectReport, ProjectStatus,
-};
-use crate::stats;
-use crate::verify::{self, Outputs};
+use crate::plan::PlanContext;
+use crate::report::{JobReport, JobStatus, MetricInfo, ProjectReport, ProjectStatus};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-pub use sampler::Limits;
+pub use container::job_key;
+pub use finish::summarize;
+pub use prepare::missing_requirements;
+pub use rounds::Limits;
 
 /// Settings of a bench that apply to every project.
 #[derive(Debug, Clone)]
@@ -186,28 +197,6 @@ pub fn effective_params(
     p
 }
 
-/// Requirements of `m` that are missing on this machine, each with the package that brings it
-/// and the fix, as human-readable reasons. `env` is the environment commands run with (its PATH
-/// is searched); `root` holds the runner's venv.
-pub fn missing_requirements(m: &Manifest, env: &[(String, String)], root: &Path) -> Vec<String> {
-    let probe = crate::prereq::probe::System::new(env, crate::toolchain::venv_python(root));
-    crate::prereq::missing(&m.requires, &probe)
-        .iter()
-        .map(|x| format!("{x} — fix: {}", x.fix()))
-        .collect()
-}
-
-fn set_job<'r>(report: &'r mut ProjectReport, c: &Contender, name: &str) -> &'r mut JobReport {
-    match c {
-        Contender::Lang(_) => report
-            .jobs
-            .iter_mut()
-            .find(|j| j.name == name)
-            .expect("every language has a job report"),
-        Contender::Reference(i) => &mut report.references[*i],
-    }
-}
-
 /// Measures one project. `update` receives the report after every step.
 pub fn project(
     m: &Manifest,
@@ -221,55 +210,9 @@ pub fn project(
         id: m.id.clone(),
         slug: m.slug.clone(),
     });
-
-    // Language filter.
-    for j in report.jobs.iter_mut() {
-        if j.status == JobStatus::Pending && !settings.langs.iter().any(|l| l.as_str() == j.name) {
-            j.status = JobStatus::Skipped;
-            j.reason = Some("not selected (--lang)".into());
-        }
-    }
-    if settings.no_references {
-        for r in report.references.iter_mut() {
-            r.status = JobStatus::Skipped;
-            r.reason = Some("references disabled (--no-references)".into());
-        }
-    }
-    let skip_all = |report: &mut ProjectReport, reason: String, status: ProjectStatus| {
-        for j in report.jobs.iter_mut().chain(report.references.iter_mut()) {
-            if j.status == JobStatus::Pending {
-                j.status = JobStatus::Skipped;
-                j.reason = Some(reason.clone());
-            }
-        }
-        report.status = status;
-        report.reason = Some(reason);
-    };
-    if !report.jobs.iter().any(|j| j.status == JobStatus::Pending) {
-        let reason = if m.implemented().next().is_none() {
-            "no implementation yet"
-        } else {
-            "no selected language is implemented"
-        };
-        skip_all(&mut report, reason.into(), ProjectStatus::Skipped);
-        ctx.events.emit(Event::ProjectSkipped {
-            id: m.id.clone(),
-            reason: reason.into(),
-        });
-        update(&report);
-        return report;
-    }
-    // Reasons not to run the project at all, first one wins.
-    let missing = missing_requirements(m, &ctx.env, &ctx.root);
-    let skip = if m.service.is_some() && settings.mode == Mode::Instructions {
-        Some("a service is measured in requests per second: instruction counts (--mode instructions) do not apply".to_string())
-    } else if !missing.is_empty() {
-        Some(format!("missing requirement: {}", missing.join("; ")))
-    } else {
-        None
-    };
-    if let Some(reason) = skip {
-        skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
+    prepare::select(settings, &mut report);
+    if let Some(reason) = prepare::why_not(m, settings, &ctx.env, &ctx.root, &report) {
+        prepare::skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
         ctx.events.emit(Event::ProjectSkipped {
             id: m.id.clone(),
             reason,
@@ -279,45 +222,11 @@ pub fn project(
     }
     report.status = ProjectStatus::Running;
     update(&report);
-
-    // Inputs.
-    let events = &mut *ctx.events;
-    let resolved = input::resolve(
-        m,
-        &ctx.root,
-        &ctx.cache,
-        &params,
-        &ctx.env,
-        ctx.backend,
-        &mut |name| {
-            events.emit(Event::InputGenerating {
-                name: name.to_string(),
-            })
-        },
-    );
-    let resolved = match resolved {
-        Ok(r) => r,
-        Err(e) => {
-            skip_all(
-                &mut report,
-                format!("inputs could not be made: {e}"),
-                ProjectStatus::Failed,
-            );
-            update(&report);
-            return report;
-        }
+    let Some(resolved) = prepare::inputs(m, &params, ctx, &mut report) else {
+        update(&report);
+        return report;
     };
-    for r in resolved.values() {
-        ctx.events.emit(Event::InputReady {
-            name: r.report.name.clone(),
-            bytes: r.report.bytes,
-            cached: r.report.cached,
-        });
-        report.inputs.push(r.report.clone());
-    }
     update(&report);
-
-    // Plan.
     let pctx = PlanContext {
         root: ctx.root.clone(),
         work: ctx.work.clone(),
@@ -328,261 +237,35 @@ pub fn project(
         params: params.clone(),
         cpu: settings.cpu,
     };
-    let mut jobs: Vec<Job> = Vec::new();
-    for (lang, imp) in m.implemented() {
-        let name = lang.as_str();
-        if report
-            .jobs
-            .iter()
-            .any(|j| j.name == name && j.status == JobStatus::Pending)
-        {
-            match plan::lang_job(m, lang, imp, &pctx) {
-                Ok(j) => jobs.push(j),
-                Err(e) => {
-                    let jr = set_job(&mut report, &Contender::Lang(lang), name);
-                    jr.status = JobStatus::RunFailed;
-                    jr.reason = Some(e.to_string());
-                }
-            }
-        }
-    }
-    for (i, r) in m.references.iter().enumerate() {
-        if report.references[i].status == JobStatus::Pending {
-            match plan::reference_job(m, i, r, &pctx) {
-                Ok(j) => jobs.push(j),
-                Err(e) => {
-                    report.references[i].status = JobStatus::RunFailed;
-                    report.references[i].reason = Some(e.to_string());
-                }
-            }
-        }
-    }
-    for j in &jobs {
-        set_job(&mut report, &j.contender, &j.name).command = j.run.clone();
-    }
-
-    // Builds.
-    let mut built: Vec<Job> = Vec::new();
-    for mut job in jobs {
-        if ctx.interrupt.is_set() {
-            break;
-        }
-        // A job with its own Dockerfile is built by the image build (in `container::prepare`).
-        let own_image = container::image_def(m, &job, ctx).is_some();
-        let outcome = if own_image {
-            Ok(build::Built {
-                build: None,
-                artifact_bytes: None,
-                artifact_path: None,
-                reason: None,
-            })
-        } else {
-            build::build(&job, settings, ctx)
-        };
-        match outcome {
-            Ok(b) => {
-                let ok = b.artifact_bytes.is_some() || job.build.is_none() || own_image;
-                set_job(&mut report, &job.contender, &job.name).build = b.build;
-                if ok {
-                    job.built_artifact = b
-                        .artifact_path
-                        .clone()
-                        .filter(|p| Some(p) != job.artifact.as_ref());
-                    match container::prepare(m, &mut job, b.artifact_path, settings, ctx) {
-                        Ok(image) => {
-                            set_job(&mut report, &job.contender, &job.name).image = image;
-                            built.push(job);
-                        }
-                        Err((status, reason)) => {
-                            let jr = set_job(&mut report, &job.contender, &job.name);
-                            jr.status = status;
-                            jr.reason = Some(reason);
-                            emit_finished(ctx.events, jr);
-                        }
-                    }
-                } else {
-                    let jr = set_job(&mut report, &job.contender, &job.name);
-                    jr.status = JobStatus::BuildFailed;
-                    jr.reason = Some(b.reason.unwrap_or_else(|| "build failed".into()));
-                    emit_finished(ctx.events, jr);
-                }
-            }
-            Err(reason) => {
-                let jr = set_job(&mut report, &job.contender, &job.name);
-                jr.status = JobStatus::BuildFailed;
-                jr.reason = Some(reason);
-                emit_finished(ctx.events, jr);
-            }
-        }
-        update(&report);
-    }
-
-    if m.service.is_some() {
-        let contenders = service::run(m, settings, ctx, &pctx, built, &mut report, update);
-        let metric = effective_metric(m, settings.mode)
-            .expect("validated: implemented projects have a metric");
-        finish(&mut report, &metric, &contenders, ctx.interrupt.is_set());
-        ctx.events.emit(Event::ProjectFinished { id: m.id.clone() });
-        update(&report);
-        return report;
-    }
-
-    // Verification runs.
-    let limits = Limits::from(&m.sampling, settings);
-    let mut ran: Vec<Job> = Vec::new();
-    for job in built {
-        if ctx.interrupt.is_set() {
-            break;
-        }
-        let _ = std::fs::remove_dir_all(&job.verify_dir);
-        let _ = std::fs::create_dir_all(&job.verify_dir);
-        let spec = RunSpec {
-            argv: plan::verify_argv(&job),
-            cwd: job.cwd.clone(),
-            env: merged_env(&ctx.env, &job.env),
-            stdin: None,
-            stdout: job.log_dir.join("verify.stdout"),
-            stderr: job.log_dir.join("verify.stderr"),
-            timeout: limits.timeout,
-            output_cap: settings.output_cap,
-            pin: None,
-        };
-        let key = container::job_key(&m.slug, &job.name);
-        match sampler::judge(ctx.backend.run_job(&key, &spec), &spec, "verification run") {
-            Ok(_) => ran.push(job),
-            Err((status, reason, tail)) => {
-                let jr = set_job(&mut report, &job.contender, &job.name);
-                jr.status = status;
-                jr.reason = Some(reason);
-                jr.stderr_tail = tail;
-                emit_finished(ctx.events, jr);
-            }
-        }
-        update(&report);
-    }
-
-    // Checks. Per-job checks first (a check command may derive files in {out}, e.g. a
-    // canonical dump of a database), then the cross-language comparisons of those folders.
-    let mut per_job: Vec<Option<Vec<crate::report::CheckResult>>> = Vec::new();
-    for job in &ran {
-        per_job.push(job.verified.then(|| {
-            let out = Outputs {
-                name: job.name.clone(),
-                dir: job.verify_dir.clone(),
-                stdout: job.log_dir.join("verify.stdout"),
-            };
-            let expand =
-                |argv: &[String]| plan::check_command(argv, job, &pctx).map_err(|e| e.to_string());
-            let env = merged_env(&ctx.env, &job.env);
-            verify::per_job(&m.checks, &out, &ctx.root, &env, &expand, ctx.backend)
-        }));
-    }
-    let outs: Vec<Outputs> = ran
-        .iter()
-        .filter(|j| j.verified)
-        .map(|j| Outputs {
-            name: j.name.clone(),
-            dir: j.verify_dir.clone(),
-            stdout: j.log_dir.join("verify.stdout"),
-        })
-        .collect();
-    let mut cross = verify::across(&m.checks, &outs);
-    let mut contenders: Vec<Job> = Vec::new();
-    for (job, results) in ran.iter().zip(per_job) {
-        let jr = set_job(&mut report, &job.contender, &job.name);
-        match results {
-            None => {
-                jr.status = JobStatus::Pending;
-                contenders.push(job.clone());
-            }
-            Some(mut results) => {
-                results.extend(cross.remove(&job.name).unwrap_or_default());
-                if settle_verification(ctx.events, jr, results) {
-                    contenders.push(job.clone());
-                }
-            }
-        }
-    }
-    update(&report);
-
-    // Measurement.
+    let jobs = prepare::plan_jobs(m, &pctx, &mut report);
+    let built = prepare::build_all(m, jobs, settings, ctx, &mut report, update);
     let metric =
         effective_metric(m, settings.mode).expect("validated: implemented projects have a metric");
-    let input_bytes = match &metric.kind {
-        MetricKind::Throughput { input } => resolved.get(input).map(|r| r.report.bytes),
-        _ => None,
+    let contenders = if m.service.is_some() {
+        service::run(m, settings, ctx, &pctx, built, &mut report, update)
+    } else {
+        let input_bytes = match &metric.kind {
+            MetricKind::Throughput { input } => resolved.get(input).map(|r| r.report.bytes),
+            _ => None,
+        };
+        command::run(
+            m,
+            settings,
+            ctx,
+            &pctx,
+            built,
+            &metric,
+            input_bytes,
+            &mut report,
+            update,
+        )
     };
-    sampler::sample(
-        &contenders,
-        &metric,
-        input_bytes,
-        &limits,
-        settings,
-        ctx,
-        &mut report,
-        update,
-    );
-
-    if settings.instructions && settings.mode == Mode::Time && !ctx.interrupt.is_set() {
-        count_instructions(&contenders, &limits, settings, ctx, &mut report);
-    }
     // Containers (Docker) go as soon as the project's runs are done, also after Ctrl-C.
     ctx.backend.cleanup();
-
-    // Statistics and verdicts.
-    finish(&mut report, &metric, &contenders, ctx.interrupt.is_set());
+    finish::finish(&mut report, &metric, &contenders, ctx.interrupt.is_set());
     ctx.events.emit(Event::ProjectFinished { id: m.id.clone() });
     update(&report);
     report
-}
-
-/// Records a job's check results and decides: true when it may be measured (every applicable
-/// check passed and at least one applied); otherwise sets its verdict and says why.
-fn settle_verification(
-    events: &mut dyn EventSink,
-    jr: &mut JobReport,
-    results: Vec<crate::report::CheckResult>,
-) -> bool {
-    let failed: Vec<String> = results
-        .iter()
-        .filter(|r| r.passed == Some(false))
-        .map(|r| format!("{}: {}", r.check, r.detail))
-        .collect();
-    let passed = results.iter().any(|r| r.passed == Some(true));
-    jr.verification = results;
-    let problem = if !failed.is_empty() {
-        Some(failed.join("; "))
-    } else if !passed {
-        Some("no check could be applied (e.g. cross-language with only one language built): outputs unverified".to_string())
-    } else {
-        None
-    };
-    events.emit(Event::Verified {
-        job: jr.name.clone(),
-        ok: problem.is_none(),
-        detail: problem.clone().unwrap_or_default(),
-    });
-    match problem {
-        Some(reason) => {
-            jr.status = JobStatus::VerifyFailed;
-            jr.reason = Some(reason);
-            emit_finished(events, jr);
-            false
-        }
-        None => true,
-    }
-}
-
-fn emit_finished(events: &mut dyn EventSink, jr: &JobReport) {
-    let status = serde_json::to_value(jr.status)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
-    events.emit(Event::JobFinished {
-        job: jr.name.clone(),
-        status,
-        reason: jr.reason.clone(),
-    });
 }
 
 /// The runner's environment plus a job's own.
@@ -592,166 +275,10 @@ pub fn merged_env(base: &[(String, String)], extra: &[(String, String)]) -> Vec<
     env
 }
 
-/// One run of each job still in the race under callgrind, for the `instructions` column.
-fn count_instructions(
-    jobs: &[Job],
-    limits: &Limits,
-    settings: &Settings,
-    ctx: &mut Context<'_>,
-    report: &mut ProjectReport,
-) {
-    for job in jobs {
-        // Reference rows are not ranked, so they are not counted (a slow tool like sed would
-        // take many minutes under valgrind).
-        if matches!(job.contender, Contender::Reference(_))
-            || ctx.interrupt.is_set()
-            || set_job(report, &job.contender, &job.name).status != JobStatus::Pending
-        {
-            continue;
-        }
-        let out = job.log_dir.join("callgrind.out");
-        callgrind::clear(&out);
-        let _ = std::fs::remove_dir_all(&job.out_dir);
-        let _ = std::fs::create_dir_all(&job.out_dir);
-        let spec = RunSpec {
-            argv: callgrind::wrap(&job.run, &out),
-            cwd: job.cwd.clone(),
-            env: merged_env(&merged_env(&ctx.env, &callgrind::env()), &job.env),
-            stdin: None,
-            stdout: job.log_dir.join("callgrind.stdout"),
-            stderr: job.log_dir.join("callgrind.stderr"),
-            timeout: (limits.timeout * 100).min(Duration::from_secs(3 * 3600)),
-            output_cap: settings.output_cap,
-            pin: settings.pin,
-        };
-        let result = sampler::judge(ctx.backend.run(&spec), &spec, "callgrind run")
-            .map_err(|(_, r, _)| r)
-            .and_then(|_| callgrind::read_ir(&out));
-        match result {
-            Ok(ir) => set_job(report, &job.contender, &job.name).instructions = Some(ir),
-            Err(e) => report
-                .warnings
-                .push(format!("{}: no instruction count: {e}", job.name)),
-        }
-    }
-}
-
-fn finish(
-    report: &mut ProjectReport,
-    metric: &crate::manifest::Metric,
-    contenders: &[Job],
-    interrupted: bool,
-) {
-    for job in contenders {
-        let jr = set_job(report, &job.contender, &job.name);
-        if jr.status == JobStatus::Pending {
-            jr.status = if interrupted {
-                JobStatus::Interrupted
-            } else if job.verified {
-                JobStatus::Ok
-            } else {
-                JobStatus::Unverified
-            };
-            if jr.status == JobStatus::Unverified {
-                jr.reason =
-                    Some("reference row: shown for comparison, not verified, not ranked".into());
-            }
-            if jr.status == JobStatus::Interrupted {
-                jr.reason = Some("interrupted (Ctrl-C) before measuring finished".into());
-            }
-        }
-    }
-    let mut warnings = Vec::new();
-    for jr in report.jobs.iter_mut().chain(report.references.iter_mut()) {
-        jr.summary = summarize(jr);
-        if let Some(s) = &jr.summary {
-            let runs = |v: &[usize]| {
-                v.iter()
-                    .map(|i| (i + 1).to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if !s.outliers.mad.is_empty() {
-                warnings.push(format!("{}: {} outlier(s) by modified z-score (MAD) at run(s) {}; kept in the statistics", jr.name, s.outliers.mad.len(), runs(&s.outliers.mad)));
-            }
-            if !s.outliers.tukey_severe.is_empty() {
-                warnings.push(format!(
-                    "{}: {} severe outlier(s) beyond Tukey's 3×IQR fences at run(s) {}",
-                    jr.name,
-                    s.outliers.tukey_severe.len(),
-                    runs(&s.outliers.tukey_severe)
-                ));
-            }
-            if s.headline.rel_stderr > 0.02 {
-                warnings.push(format!("{}: noisy: relative standard error {:.1}% — compare with care, or quiet the machine", jr.name, s.headline.rel_stderr * 100.0));
-            }
-        }
-    }
-    report.warnings.extend(warnings);
-    let ok: Vec<&JobReport> = report
-        .jobs
-        .iter()
-        .filter(|j| j.status == JobStatus::Ok)
-        .collect();
-    let mut comparisons = Vec::new();
-    for (i, a) in ok.iter().enumerate() {
-        for b in &ok[i + 1..] {
-            let (Ok(sa), Ok(sb)) = (headline_sample(a), headline_sample(b)) else {
-                continue;
-            };
-            // A ratio needs positive means (a zero or negative metric has no meaningful ratio).
-            if stats::summarize(&sa).mean <= 0.0 || stats::summarize(&sb).mean <= 0.0 {
-                continue;
-            }
-            let c = stats::compare(&sa, &sb, metric.min_effect);
-            let better = c.significant.then(|| {
-                let a_higher = c.ratio > 1.0;
-                if a_higher == (metric.better == Better::Higher) {
-                    a.name.clone()
-                } else {
-                    b.name.clone()
-                }
-            });
-            comparisons.push(ComparisonReport {
-                a: a.name.clone(),
-                b: b.name.clone(),
-                stats: c,
-                better,
-            });
-        }
-    }
-    report.comparisons = comparisons;
-    report.status = if interrupted {
-        ProjectStatus::Interrupted
-    } else {
-        ProjectStatus::Finished
-    };
-}
-
-fn headline_sample(j: &JobReport) -> Result<stats::Sample, stats::SampleError> {
-    stats::Sample::new(j.samples.iter().map(|s| s.headline).collect())
-}
-
-/// Statistics over a job's samples (`None` without samples).
-pub fn summarize(j: &JobReport) -> Option<crate::report::JobSummary> {
-    let col = |f: &dyn Fn(&crate::report::SampleReport) -> f64| {
-        stats::Sample::new(j.samples.iter().map(f).collect()).ok()
-    };
-    let headline = col(&|s| s.headline)?;
-    let ns = 1e-9;
-    Some(crate::report::JobSummary {
-        headline: stats::summarize(&headline),
-        wall_s: stats::summarize(&col(&|s| s.wall_ns as f64 * ns)?),
-        user_s: stats::summarize(&col(&|s| s.user_ns as f64 * ns)?),
-        sys_s: stats::summarize(&col(&|s| s.sys_ns as f64 * ns)?),
-        max_rss_bytes: stats::summarize(&col(&|s| s.max_rss_bytes as f64)?),
-        outliers: stats::detect(&headline),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     #[test]
     fn quick_parameters_replace_the_defaults_and_param_overrides_win() {

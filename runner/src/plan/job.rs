@@ -220,6 +220,31 @@ pub fn reference_job(
     })
 }
 
+/// Expands an implementation's own test command (`runner test`): `{dir}`, `{root}` and the
+/// manifest's default `{param.NAME}` values.
+pub fn test_argv(
+    m: &Manifest,
+    lang: Lang,
+    argv: &[String],
+    dir: &Path,
+    root: &Path,
+) -> Result<Vec<String>, PlanError> {
+    let fixed = [
+        ("dir", dir.display().to_string()),
+        ("root", root.display().to_string()),
+    ];
+    let look = |name: &str| {
+        if let Some(p) = name.strip_prefix("param.") {
+            return m.params.get(p).cloned();
+        }
+        fixed
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    };
+    expand_all(argv, &look, lang.as_str(), "test")
+}
+
 /// The run command with `{out}` pointing at the verification folder instead.
 pub fn verify_argv(job: &Job) -> Vec<String> {
     let from = job.out_dir.display().to_string();

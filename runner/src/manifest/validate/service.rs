@@ -1,57 +1,21 @@
-//! Semantic checks of the service parts of a manifest: `[service]`, `[[fixture]]`, `[load]`,
-//! the `{port}` / `{fixture.NAME}` placeholders and the steps of `http` checks.
+//! Services (docs/manifest.md, "Services: `[service]`, `[[fixture]]`, `[load]`"): `[load]` and
+//! `[[fixture]]` only with `[service]`; the readiness probe and its keys; a service's metric is
+//! `requests` and, once implemented, it has a `[load]`; fixture names, counts and kinds; load
+//! levels, durations, rate, threads and error budget; and the HTTP requests of `[load]` and of the
+//! steps of `http` checks (method, path, header names and values), which share one check here.
+//!
+//! The `{port}`, `{bind}`, `{client}` and `{fixture.NAME}` placeholders are `placeholders.rs`'s.
+//! It never starts a server or a fixture, never opens a port and never touches the disk.
 
-use super::{Ctx, Validator};
+use super::{unspanned, Ctx, Validator};
 use crate::manifest::model::*;
 use crate::manifest::schema::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::time::Duration;
 use toml::Spanned;
 
 impl Validator<'_> {
-    /// `{port}`, `{bind}`, `{client}`, `{fixture.NAME}` or `{fixture.NAME.N}` in a command that
-    /// may take them.
-    pub(super) fn service_placeholder(&mut self, what: &str, name: &str, span: Range<usize>) {
-        if !self.service {
-            self.err(
-                span,
-                format!("{what} uses `{{{name}}}`, but the project is not a service"),
-                "needs [service]",
-                "declare [service] when the implementations are servers",
-            );
-            return;
-        }
-        let Some(rest) = name.strip_prefix("fixture.") else {
-            return; // {port}, {bind}, {client}
-        };
-        let (fname, index) = match rest.split_once('.') {
-            Some((n, i)) => (n, Some(i)),
-            None => (rest, None),
-        };
-        let Some(&count) = self.fixtures.get(fname) else {
-            let known = super::join(&self.fixtures.keys().cloned().collect());
-            self.err(
-                span,
-                format!("{what} uses `{{{name}}}`, but there is no fixture `{fname}`"),
-                "unknown fixture",
-                format!("declare it with [[fixture]] name = \"{fname}\"; known: {known}"),
-            );
-            return;
-        };
-        if let Some(i) = index {
-            match i.parse::<u32>() {
-                Ok(n) if n < count => {}
-                _ => self.err(
-                    span,
-                    format!("{what} uses `{{{name}}}`, but fixture `{fname}` has instances 0 to {}", count - 1),
-                    "no such instance",
-                    format!("write {{fixture.{fname}}} for all instances (comma-separated), or an index below {count}"),
-                ),
-            }
-        }
-    }
-
     fn positive(
         &mut self,
         x: &Option<Spanned<f64>>,
@@ -130,10 +94,7 @@ impl Validator<'_> {
         HttpRequest {
             method: m,
             path: path.get_ref().clone(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
-                .collect(),
+            headers: unspanned(headers),
             body: body
                 .as_ref()
                 .map(|b| b.get_ref().clone())
@@ -215,7 +176,9 @@ pub(super) fn steps(
     Some(out)
 }
 
-/// `[service]`, `[[fixture]]` and `[load]`.
+/// `[service]`, `[[fixture]]` and `[load]`, in that order; without `[service]`, only that the
+/// other two are absent. `any_impl`: the project has an implementation (then `[load]` is
+/// required); `metric`: the validated `[metric]`, which a service's must be `requests`.
 pub(super) fn validate(
     v: &mut Validator<'_>,
     raw: &RawManifest,
@@ -241,6 +204,30 @@ pub(super) fn validate(
         }
         return (None, Vec::new(), None);
     };
+    let service = service(v, svc, raw, metric);
+    let fixtures = fixtures(v, raw);
+    let Some(l) = &raw.load else {
+        if any_impl {
+            v.err(
+                svc.span(),
+                "a service needs [load]",
+                "in [service]",
+                "add [load] connections = [16, 64] and at least one [[load.request]] path = \"/\"",
+            );
+        }
+        return (Some(service), fixtures, None);
+    };
+    let load = load(v, l);
+    (Some(service), fixtures, Some(load))
+}
+
+/// `[service]`: the readiness probe and the teardown grace, and that the metric is `requests`.
+fn service(
+    v: &mut Validator<'_>,
+    svc: &Spanned<RawService>,
+    raw: &RawManifest,
+    metric: Option<&Metric>,
+) -> ServiceDef {
     let s = svc.get_ref();
     let http = match s.ready.as_ref().map(|r| r.get_ref().as_str()) {
         None | Some("tcp") => false,
@@ -306,10 +293,14 @@ pub(super) fn validate(
             );
         }
     }
+    service
+}
 
-    // Fixtures.
+/// Every `[[fixture]]`: a unique lower-case name, a count of 1 to 64, and exactly one of
+/// `builtin = "http"` and a `run` command with a fixture's placeholders.
+fn fixtures(v: &mut Validator<'_>, raw: &RawManifest) -> Vec<FixtureDef> {
     let mut fixtures = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     for f in &raw.fixture {
         let r = f.get_ref();
         let name = r.name.get_ref().clone();
@@ -389,11 +380,7 @@ pub(super) fn validate(
                 );
                 FixtureKind::Command {
                     run,
-                    env: r
-                        .env
-                        .iter()
-                        .map(|(k, e)| (k.clone(), e.get_ref().clone()))
-                        .collect(),
+                    env: unspanned(&r.env),
                 }
             }
             _ => {
@@ -403,19 +390,12 @@ pub(super) fn validate(
         };
         fixtures.push(FixtureDef { name, count, kind });
     }
+    fixtures
+}
 
-    // Load.
-    let Some(l) = &raw.load else {
-        if any_impl {
-            v.err(
-                svc.span(),
-                "a service needs [load]",
-                "in [service]",
-                "add [load] connections = [16, 64] and at least one [[load.request]] path = \"/\"",
-            );
-        }
-        return (Some(service), fixtures, None);
-    };
+/// `[load]`: the connection counts and the headline one, the durations, the rate, the threads,
+/// the error budget and at least one well-formed request.
+fn load(v: &mut Validator<'_>, l: &Spanned<RawLoad>) -> LoadDef {
     let r = l.get_ref();
     let mut connections = Vec::new();
     for c in &r.connections {
@@ -519,7 +499,7 @@ pub(super) fn validate(
             )
         })
         .collect();
-    let load = LoadDef {
+    LoadDef {
         connections,
         headline_connections: headline,
         duration: Duration::from_secs_f64(v.positive(&r.duration, "duration", 10.0, false)),
@@ -529,6 +509,5 @@ pub(super) fn validate(
         threads,
         max_error_rate,
         requests,
-    };
-    (Some(service), fixtures, Some(load))
+    }
 }

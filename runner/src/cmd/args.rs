@@ -1,5 +1,5 @@
-//! The command line as typed: clap derive, raw flags only. No clap type leaves this file;
-//! `options.rs` turns these into resolved settings.
+//! The command line as typed: clap derive, raw flags only. No clap type leaves `cmd/`;
+//! `settings.rs` turns `bench`'s flags into resolved settings.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

@@ -1,7 +1,7 @@
 //! Resolved settings of `runner bench`, built once from the raw flags: languages parsed,
 //! parameters split, seed chosen. Errors name the flag and what to write instead.
 
-use crate::cli::BenchArgs;
+use super::args::BenchArgs;
 use crate::manifest::Lang;
 use crate::measure::{Mode, Settings};
 use std::collections::BTreeMap;
@@ -170,7 +170,7 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         output_cap: args.output_cap,
         build_timeout: Duration::from_secs(1800),
         no_references: args.no_references,
-        // Replaced by the pin file's level in `app::bench` unless --cpu is given.
+        // Replaced by the pin file's level in `cmd::session` unless --cpu is given.
         cpu: crate::toolchain::cpu::Level::default(),
         mode: if args.mode == "instructions" {
             Mode::Instructions
@@ -195,8 +195,8 @@ mod tests {
     fn bench(args: &[&str]) -> BenchArgs {
         let mut argv = vec!["runner", "bench", "m.toml"];
         argv.extend(args);
-        match crate::cli::Cli::parse_from(argv).command {
-            crate::cli::Cmd::Bench(b) => *b,
+        match crate::cmd::args::Cli::parse_from(argv).command {
+            crate::cmd::args::Cmd::Bench(b) => *b,
             _ => unreachable!(),
         }
     }

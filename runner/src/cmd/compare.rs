@@ -1,0 +1,38 @@
+//! `runner compare`: two reports side by side, per project, language and metric (the rows and
+//! their verdicts come from `crate::compare`; this file reads the reports and prints).
+
+use super::args::CompareArgs;
+use super::{out, FAILED, OK, USAGE};
+use crate::report::store;
+use std::path::Path;
+
+/// `runner compare`: 0 compared; 1 a significant regression with `--fail-on-regression`;
+/// 2 an unreadable report or reports of different schema versions.
+pub fn compare(args: &CompareArgs) -> i32 {
+    if !(args.min_effect >= 0.0 && args.min_effect.is_finite()) {
+        eprintln!(
+            "error: --min-effect {}: use a fraction ≥ 0, e.g. 0.02 for 2%",
+            args.min_effect
+        );
+        return USAGE;
+    }
+    let read = |path: &Path| {
+        store::read_report(path).map_err(|e| {
+            eprintln!("error: {e}");
+        })
+    };
+    let (Ok(baseline), Ok(current)) = (read(&args.baseline), read(&args.current)) else {
+        return USAGE;
+    };
+    let rows = crate::compare::rows(&baseline, &current, args.min_effect);
+    out(&if args.markdown {
+        crate::compare::markdown(&rows, args.min_effect)
+    } else {
+        crate::compare::terminal(&rows, args.min_effect)
+    });
+    if args.fail_on_regression && crate::compare::has_regression(&rows) {
+        FAILED
+    } else {
+        OK
+    }
+}
