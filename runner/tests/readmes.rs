@@ -164,3 +164,41 @@ fn a_missing_row_section_or_block_is_named() {
     let th_code = en.replace("cargo test  # tests", "cargo test --locked  # เทส");
     assert!(differences(en, &th_code)[0].contains("code block 1 differs"));
 }
+
+/// The Debian packages declared in the manifests' and toolchains.toml's `[requires.apt]`.
+fn declared_packages() -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut files = vec![root.join("toolchains.toml")];
+    for e in std::fs::read_dir(root.join("manifests")).unwrap() {
+        files.push(e.unwrap().path());
+    }
+    let mut out = BTreeSet::new();
+    for f in files {
+        let t: toml::Table = toml::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+        if let Some(apt) = t
+            .get("requires")
+            .and_then(|r| r.get("apt"))
+            .and_then(|a| a.as_table())
+        {
+            out.extend(apt.keys().cloned());
+        }
+    }
+    out
+}
+
+#[test]
+fn both_readmes_name_every_package_the_runner_installs() {
+    let packages = declared_packages();
+    assert!(packages.contains("valgrind"), "{packages:?}");
+    for name in ["README.md", "README.th.md"] {
+        let text = read(name);
+        let missing: Vec<&String> = packages
+            .iter()
+            .filter(|p| !text.contains(&format!("`{p}`")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{name} does not name the packages the runner installs: {missing:?} (Quick start, \"What the first command installs\")"
+        );
+    }
+}
