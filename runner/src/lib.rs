@@ -1,32 +1,54 @@
-//! The pipeline of the benchmark runner:
-//! manifest → plan → exec/measure → verify → stats → report → render.
+//! The benchmark runner, one pipeline:
 //!
-//! Dependencies point one way: `app` uses everything; `measure` uses `exec`, `plan`, `verify`,
-//! `input`, `stats` and writes into `report` types; `plan` and `verify` use `manifest`; `stats`
-//! uses nothing of ours. Measurement never prints: it emits `event`s that `progress` draws.
-//! What the machine must have is declared once (`[requires]` of toolchains.toml and of each
-//! manifest): `prereq` models, probes and installs it, `setup` applies it for `doctor` and `bench`.
+//! ```text
+//! manifest → plan → measure (exec, loadgen, verify, stats) → report → output
+//! ```
+//!
+//! A map, one line per module (docs/architecture.md has the longer version, with what each one
+//! never does):
+//!
+//! - `cmd/` — one file per subcommand; the only module that names every other one.
+//! - `manifest/` — TOML manifests: raw schema → validation with spans (`validate/`, one file per
+//!   docs/manifest.md section) → typed model.
+//! - `plan/` — jobs with every command expanded, and the seeded round order. No I/O.
+//! - `measure/` — one project start to finish: prepare, verify (`check.rs`), the round driver
+//!   (`rounds.rs`), commands and services, verdicts, statistics at the end. Never prints: it emits
+//!   `event`s.
+//! - `exec/` — the `Backend` trait (run, prepare, start/watch/stop a server) and its native,
+//!   Docker and fake implementations; long-running processes and their `/proc` accounting.
+//! - `loadgen/` — the HTTP load generator and the built-in HTTP backend fixture.
+//! - `verify/` — output checks and HTTP scripts.
+//! - `stats/` — pure statistics, tested against scipy; uses nothing of ours.
+//! - `report/` — the versioned JSON contract, storage, merging shards, comparing two reports.
+//! - `output/` — what people read: README rendering, exports, terminal tables, progress.
+//! - `input/` — generated and committed inputs, cached by content.
+//! - `toolchain/` — pinned Go, Zig and Rust, provisioning, CPU levels.
+//! - `prereq/` — what the machine must have, declared once (`[requires]` of toolchains.toml and of
+//!   each manifest): the model, what is missing for whom, probing, installing.
+//! - `setup.rs` — applies those declarations for `runner doctor` and before a bench.
+//! - `probe.rs` — the measuring probe (`runner-probe`, `runner __probe`, the static probe).
+//! - `matrix.rs` — which projects a CI change list selects.
+//! - `event.rs`, `units.rs` — measurement events; units and their human formatting.
+//!
+//! Dependencies point one way: `cmd` uses everything; `measure` uses `exec`, `plan`, `verify`,
+//! `input`, `loadgen`, `stats` and writes into `report` types; `plan` and `verify` use
+//! `manifest`; `output` reads reports and events only; `stats` uses nothing of ours.
 
 pub mod cmd;
-pub mod compare;
 pub mod event;
 pub mod exec;
-pub mod export;
 pub mod input;
-pub mod load;
+pub mod loadgen;
 pub mod manifest;
 pub mod matrix;
 pub mod measure;
-pub mod merge;
+pub mod output;
 pub mod plan;
 pub mod prereq;
 pub mod probe;
-pub mod progress;
-pub mod render;
 pub mod report;
 pub mod setup;
 pub mod stats;
-pub mod table;
 pub mod toolchain;
 pub mod units;
 pub mod verify;

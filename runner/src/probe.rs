@@ -2,7 +2,8 @@
 //! `runner __probe …` when the separate binary was not built, e.g. after `cargo run -p runner`;
 //! and as `runner-probe-static`, the same source linked statically for containers): runs PROGRAM
 //! (inheriting stdin/stdout/stderr and the process group unless told otherwise), waits for it
-//! with `wait4`, and writes one JSON line to RESULT_FILE:
+//! with `wait4`, and replaces RESULT_FILE with one JSON line (its format is
+//! [`crate::exec::probe_result`]'s):
 //! `{"wall_ns":…,"user_ns":…,"sys_ns":…,"max_rss_kb":…,"code":N}` (or `"signal":N`, or
 //! `"spawn_error":"…"`; plus `"timed_out":true` and `"oom_kills":N` when asked for).
 //!
@@ -37,7 +38,8 @@
 //! this small process, the floor is this process's own footprint (about a MiB).
 //! Wall time is measured here, around spawn and wait, so starting the probe costs nothing.
 
-use std::io::{Read, Write};
+use crate::exec::probe_result::ProbeResult;
+use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex};
@@ -52,12 +54,6 @@ struct Options {
     timeout: Option<Duration>,
     cgroup_oom: bool,
     pidfile: Option<String>,
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', " ")
 }
 
 fn pin(cpu: usize) -> Result<(), String> {
@@ -161,8 +157,7 @@ fn connect(args: &[String]) -> i32 {
 
 /// Runs the probe with `args` as the command line after the program name
 /// (`[OPTIONS] RESULT_FILE PROGRAM [ARGS…]`, `--idle`, `--signal PIDFILE SIGNAL` or
-/// `--connect PORT`); returns
-/// the process exit code.
+/// `--connect PORT`); returns the process exit code.
 pub fn run(args: Vec<String>) -> i32 {
     match args.first().map(String::as_str) {
         Some("--idle") => return idle(),
@@ -170,61 +165,10 @@ pub fn run(args: Vec<String>) -> i32 {
         Some("--connect") => return connect(&args[1..]),
         _ => {}
     }
-    let mut o = Options::default();
-    let mut rest = args.as_slice();
-    while let Some(flag) = rest.first().filter(|a| a.starts_with("--")) {
-        let value = rest.get(1);
-        let need = |v: Option<&String>| -> Result<String, i32> {
-            v.cloned().ok_or_else(|| {
-                eprintln!("runner-probe: {flag} needs a value");
-                2
-            })
-        };
-        let step = match flag.as_str() {
-            "--cgroup-oom" => {
-                o.cgroup_oom = true;
-                1
-            }
-            "--cpu" => match value.and_then(|c| c.parse().ok()) {
-                Some(c) => {
-                    o.cpu = Some(c);
-                    2
-                }
-                None => {
-                    eprintln!("runner-probe: --cpu needs a CPU number");
-                    return 2;
-                }
-            },
-            "--timeout-ms" => match value.and_then(|c| c.parse().ok()) {
-                Some(ms) => {
-                    o.timeout = Some(Duration::from_millis(ms));
-                    2
-                }
-                None => {
-                    eprintln!("runner-probe: --timeout-ms needs a number of milliseconds");
-                    return 2;
-                }
-            },
-            "--stdin" | "--stdout" | "--stderr" | "--pidfile" => {
-                let v = match need(value) {
-                    Ok(v) => v,
-                    Err(code) => return code,
-                };
-                match flag.as_str() {
-                    "--stdin" => o.stdin = Some(v),
-                    "--stdout" => o.stdout = Some(v),
-                    "--pidfile" => o.pidfile = Some(v),
-                    _ => o.stderr = Some(v),
-                }
-                2
-            }
-            _ => {
-                eprintln!("runner-probe: unknown option {flag}");
-                return 2;
-            }
-        };
-        rest = &rest[step.min(rest.len())..];
-    }
+    let (o, rest) = match Options::parse(&args) {
+        Ok(parsed) => parsed,
+        Err(code) => return code,
+    };
     if rest.len() < 2 {
         eprintln!("usage: runner-probe [--cpu N] [--timeout-ms N] [--stdin F] [--stdout F] [--stderr F] [--pidfile F] [--cgroup-oom] RESULT_FILE PROGRAM [ARGS…]");
         return 2;
@@ -236,15 +180,76 @@ pub fn run(args: Vec<String>) -> i32 {
             return 2;
         }
     }
-    let fail = |msg: String| {
-        let _ = std::fs::write(
-            result,
-            format!("{{\"spawn_error\":\"{}\"}}\n", escape(&msg)),
-        );
-        127
-    };
-    let mut cmd = Command::new(&rest[1]);
-    cmd.args(&rest[2..]);
+    match measure(&o, &rest[1..]) {
+        Ok(r) => {
+            if r.write(result).is_ok() {
+                0
+            } else {
+                125
+            }
+        }
+        Err(msg) => {
+            let _ = ProbeResult::spawn_error(msg).write(result);
+            127
+        }
+    }
+}
+
+impl Options {
+    /// Reads the options before RESULT_FILE; returns them and the rest of `args`, or the exit
+    /// code of a usage error (already explained on stderr).
+    fn parse(args: &[String]) -> Result<(Options, &[String]), i32> {
+        let mut o = Options::default();
+        let mut rest = args;
+        while let Some(flag) = rest.first().filter(|a| a.starts_with("--")) {
+            let value = rest.get(1);
+            let step = match flag.as_str() {
+                "--cgroup-oom" => {
+                    o.cgroup_oom = true;
+                    1
+                }
+                "--cpu" => {
+                    let Some(c) = value.and_then(|c| c.parse().ok()) else {
+                        eprintln!("runner-probe: --cpu needs a CPU number");
+                        return Err(2);
+                    };
+                    o.cpu = Some(c);
+                    2
+                }
+                "--timeout-ms" => {
+                    let Some(ms) = value.and_then(|c| c.parse().ok()) else {
+                        eprintln!("runner-probe: --timeout-ms needs a number of milliseconds");
+                        return Err(2);
+                    };
+                    o.timeout = Some(Duration::from_millis(ms));
+                    2
+                }
+                "--stdin" | "--stdout" | "--stderr" | "--pidfile" => {
+                    let Some(v) = value.cloned() else {
+                        eprintln!("runner-probe: {flag} needs a value");
+                        return Err(2);
+                    };
+                    match flag.as_str() {
+                        "--stdin" => o.stdin = Some(v),
+                        "--stdout" => o.stdout = Some(v),
+                        "--pidfile" => o.pidfile = Some(v),
+                        _ => o.stderr = Some(v),
+                    }
+                    2
+                }
+                _ => {
+                    eprintln!("runner-probe: unknown option {flag}");
+                    return Err(2);
+                }
+            };
+            rest = &rest[step.min(rest.len())..];
+        }
+        Ok((o, rest))
+    }
+}
+
+/// Gives `cmd` the standard streams the options name (created or truncated for output).
+fn redirect(cmd: &mut Command, o: &Options) -> Result<(), String> {
     let open = |path: &str, write: bool| {
         let f = if write {
             std::fs::File::create(path)
@@ -253,60 +258,57 @@ pub fn run(args: Vec<String>) -> i32 {
         };
         f.map(Stdio::from).map_err(|e| format!("{path}: {e}"))
     };
-    for (path, write, which) in [
-        (&o.stdin, false, 0),
-        (&o.stdout, true, 1),
-        (&o.stderr, true, 2),
-    ] {
-        if let Some(p) = path {
-            match open(p, write) {
-                Ok(s) if which == 0 => {
-                    cmd.stdin(s);
+    if let Some(p) = &o.stdin {
+        cmd.stdin(open(p, false)?);
+    }
+    if let Some(p) = &o.stdout {
+        cmd.stdout(open(p, true)?);
+    }
+    if let Some(p) = &o.stderr {
+        cmd.stderr(open(p, true)?);
+    }
+    Ok(())
+}
+
+/// Kills process group `pid` (SIGKILL) once `limit` has passed, unless the run ended first.
+/// The timer kills the group only while the run is not over, under the lock; [`Timer::stop`]
+/// marks it over under the same lock before the child is reaped, so the kill never reaches a
+/// reused pid.
+struct Timer(Arc<(Mutex<(bool, bool)>, Condvar)>);
+
+impl Timer {
+    fn start(pid: i32, limit: Option<Duration>) -> Timer {
+        let state = Arc::new((Mutex::new((false, false)), Condvar::new()));
+        if let Some(limit) = limit {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                let (lock, cv) = &*state;
+                let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+                let (mut guard, _) = cv
+                    .wait_timeout_while(guard, limit, |(done, _)| !*done)
+                    .unwrap_or_else(|e| e.into_inner());
+                if !guard.0 {
+                    // SAFETY: the child is not reaped yet (done is false), so pid names our group.
+                    unsafe { libc::killpg(pid, libc::SIGKILL) };
+                    guard.1 = true;
                 }
-                Ok(s) if which == 1 => {
-                    cmd.stdout(s);
-                }
-                Ok(s) => {
-                    cmd.stderr(s);
-                }
-                Err(e) => return fail(e),
-            }
+            });
         }
+        Timer(state)
     }
-    let own_group = o.timeout.is_some() || o.pidfile.is_some();
-    if own_group {
-        cmd.process_group(0);
+
+    /// Marks the run over; returns whether the timer killed it.
+    fn stop(&self) -> bool {
+        let (lock, cv) = &*self.0;
+        let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
+        g.0 = true;
+        cv.notify_all();
+        g.1
     }
-    let oom_before = if o.cgroup_oom { oom_kills() } else { None };
-    let start = Instant::now();
-    let child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
-    };
-    let pid = child.id() as i32;
-    if let Some(f) = &o.pidfile {
-        let tmp = format!("{f}.tmp");
-        let _ = std::fs::write(&tmp, format!("{pid}\n")).and_then(|_| std::fs::rename(&tmp, f));
-    }
-    // The timer kills the group only while `done` is false, under the lock; the main thread sets
-    // `done` under the same lock before reaping, so the kill never reaches a reused pid.
-    let state = Arc::new((Mutex::new((false, false)), Condvar::new()));
-    if let Some(limit) = o.timeout {
-        let state = state.clone();
-        std::thread::spawn(move || {
-            let (lock, cv) = &*state;
-            let guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-            let (mut guard, _) = cv
-                .wait_timeout_while(guard, limit, |(done, _)| !*done)
-                .unwrap_or_else(|e| e.into_inner());
-            if !guard.0 {
-                // SAFETY: the child is not reaped yet (done is false), so pid names our group.
-                unsafe { libc::killpg(pid, libc::SIGKILL) };
-                guard.1 = true;
-            }
-        });
-    }
-    // Wait for the exit without reaping, so the group id stays ours for the sweep below.
+}
+
+/// Waits until child `pid` has exited, without reaping it (so its group id stays ours).
+fn wait_exit(pid: i32) {
     loop {
         // SAFETY: siginfo_t is plain data; waitid gets valid pointers.
         let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
@@ -323,14 +325,48 @@ pub fn run(args: Vec<String>) -> i32 {
         }
         break;
     }
+}
+
+/// Reaps child `pid`: its wait status and resource usage.
+fn reap(pid: i32) -> Result<(i32, libc::rusage), String> {
+    let mut status = 0;
+    // SAFETY: rusage is plain old data; zeroed is valid.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: pid is our child; pointers are valid for writes.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
+        if r < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            continue;
+        }
+        if r < 0 {
+            return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+        }
+        return Ok((status, ru));
+    }
+}
+
+/// Spawns `argv` as the options say, waits for it and measures it; `Err` says why it could not
+/// be started or waited for.
+fn measure(o: &Options, argv: &[String]) -> Result<ProbeResult, String> {
+    let mut cmd = Command::new(&argv[0]);
+    cmd.args(&argv[1..]);
+    redirect(&mut cmd, o)?;
+    let own_group = o.timeout.is_some() || o.pidfile.is_some();
+    if own_group {
+        cmd.process_group(0);
+    }
+    let oom_before = if o.cgroup_oom { oom_kills() } else { None };
+    let start = Instant::now();
+    let child = cmd.spawn().map_err(|e| e.to_string())?;
+    let pid = child.id() as i32;
+    if let Some(f) = &o.pidfile {
+        let tmp = format!("{f}.tmp");
+        let _ = std::fs::write(&tmp, format!("{pid}\n")).and_then(|_| std::fs::rename(&tmp, f));
+    }
+    let timer = Timer::start(pid, o.timeout);
+    wait_exit(pid);
     let wall = start.elapsed();
-    let timed_out = {
-        let (lock, cv) = &*state;
-        let mut g = lock.lock().unwrap_or_else(|e| e.into_inner());
-        g.0 = true;
-        cv.notify_all();
-        g.1
-    };
+    let timed_out = timer.stop();
     if let Some(f) = &o.pidfile {
         let _ = std::fs::remove_file(f);
     }
@@ -338,49 +374,24 @@ pub fn run(args: Vec<String>) -> i32 {
         // SAFETY: the leader is a zombie, so its pid (the group id) cannot have been reused.
         unsafe { libc::killpg(pid, libc::SIGKILL) };
     }
-    let mut status = 0;
-    // SAFETY: rusage is plain old data; zeroed is valid.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = loop {
-        // SAFETY: pid is our child; pointers are valid for writes.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
-        if r < 0 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
-            continue;
-        }
-        break r;
-    };
+    let reaped = reap(pid);
     drop(child);
-    if r < 0 {
-        return fail(format!("wait4: {}", std::io::Error::last_os_error()));
-    }
+    let (status, ru) = reaped?;
     let ns = |t: libc::timeval| {
         (t.tv_sec.max(0) as u64) * 1_000_000_000 + (t.tv_usec.max(0) as u64) * 1000
     };
-    let mut end = if libc::WIFEXITED(status) {
-        format!("\"code\":{}", libc::WEXITSTATUS(status))
-    } else {
-        format!("\"signal\":{}", libc::WTERMSIG(status))
-    };
-    if timed_out {
-        end.push_str(",\"timed_out\":true");
-    }
-    if let (Some(before), Some(after)) = (oom_before, oom_kills()) {
-        end.push_str(&format!(",\"oom_kills\":{}", after.saturating_sub(before)));
-    }
-    let line = format!(
-        "{{\"wall_ns\":{},\"user_ns\":{},\"sys_ns\":{},\"max_rss_kb\":{},{end}}}\n",
-        wall.as_nanos(),
-        ns(ru.ru_utime),
-        ns(ru.ru_stime),
-        ru.ru_maxrss.max(0)
-    );
-    let tmp = format!("{result}.tmp");
-    let ok = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(line.as_bytes()))
-        .and_then(|_| std::fs::rename(&tmp, result));
-    if ok.is_ok() {
-        0
-    } else {
-        125
-    }
+    let exited = libc::WIFEXITED(status);
+    Ok(ProbeResult {
+        wall_ns: Some(wall.as_nanos() as u64),
+        user_ns: Some(ns(ru.ru_utime)),
+        sys_ns: Some(ns(ru.ru_stime)),
+        max_rss_kb: Some(ru.ru_maxrss.max(0) as u64),
+        code: exited.then(|| libc::WEXITSTATUS(status)),
+        signal: (!exited).then(|| libc::WTERMSIG(status)),
+        spawn_error: None,
+        timed_out,
+        oom_kills: oom_before
+            .zip(oom_kills())
+            .map(|(before, after)| after.saturating_sub(before)),
+    })
 }

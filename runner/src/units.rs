@@ -44,6 +44,16 @@ pub fn sig3(v: f64) -> String {
     }
 }
 
+/// Three significant digits like [`sig3`] but without thousands separators, for fields that other
+/// tools read as numbers: `24864.4` → `"24864"`, `0.012345` → `"0.0123"`.
+pub fn sig3_plain(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1000.0 {
+        format!("{v:.0}")
+    } else {
+        sig3(v)
+    }
+}
+
 /// Seconds in the most readable unit: `0.000512` → `"512 µs"`, `1.5` → `"1.50 s"`.
 pub fn seconds(s: f64) -> String {
     let a = s.abs();
@@ -120,16 +130,28 @@ pub fn value(v: f64, unit: &str) -> String {
     }
 }
 
-/// The half-width of a 95% CI relative to the mean: `"±1.2%"`.
+/// How far a 95% CI reaches below and above the mean, relative to it: `"±1.2%"` when both sides
+/// show alike, else `"+14/−12%"` (above, then below: a log-scale interval reaches further up).
 pub fn ci_percent(mean: f64, low: f64, high: f64) -> String {
     if mean == 0.0 || !mean.is_finite() {
         return "±?".into();
     }
-    let half = (high - low).abs() / 2.0 / mean.abs() * 100.0;
-    if half < 0.1 {
-        "±<0.1%".into()
+    let side = |d: f64| {
+        let p = d / mean.abs() * 100.0;
+        if p < 0.1 {
+            "<0.1".to_string()
+        } else {
+            sig_pct(p)
+        }
+    };
+    let (above, below) = (high - mean, mean - low);
+    // A symmetric interval may differ in the last bits: one side, not two.
+    let symmetric = (above - below).abs() <= 1e-9 * above.abs().max(below.abs());
+    let (up, down) = (side(above), side(below));
+    if symmetric || up == down {
+        format!("±{up}%")
     } else {
-        format!("±{}%", sig_pct(half))
+        format!("+{up}/−{down}%")
     }
 }
 
@@ -216,6 +238,9 @@ mod tests {
             (sig3(3.914), "3.91"),
             (sig3(0.01234), "0.0123"),
             (sig3(10065.0), "10,065"),
+            (sig3_plain(10065.0), "10065"),
+            (sig3_plain(-1234567.8), "-1234568"),
+            (sig3_plain(0.012345), "0.0123"),
             (seconds(0.000512), "512 µs"),
             (seconds(0.0123), "12.3 ms"),
             (seconds(1.5), "1.50 s"),
@@ -227,6 +252,10 @@ mod tests {
             (value(0.517, "s"), "517 ms"),
             (ci_percent(100.0, 99.0, 101.0), "±1.0%"),
             (ci_percent(100.0, 99.99, 100.01), "±<0.1%"),
+            (ci_percent(100.0, 97.8, 102.3), "+2.3/−2.2%"),
+            (ci_percent(0.171, 0.0351, 0.837), "+389/−79%"),
+            (ci_percent(100.0, 99.96, 100.05), "±<0.1%"),
+            (ci_percent(1.0, 0.95, 1.05), "±5.0%"),
             (ratio(10.666), "10.7×"),
             (ratio_range(1.0841, 1.128), "1.08–1.13×"),
             (percent(8, 27), "29.6%"),

@@ -85,7 +85,7 @@ fn every_job_gets_its_own_verdict_and_the_suite_goes_on() {
         "failures give exit code 1\n{stderr}\n{stdout}"
     );
     let r = only_report(dir.path());
-    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["schema_version"], 2);
     assert_eq!(r["complete"], true);
     assert_eq!(r["schedule"]["seed"], 1);
     assert!(r["host"]["cores"].as_u64().unwrap() >= 1);

@@ -1,12 +1,15 @@
 //! `runner compare` on fake-backend reports: a slower and a faster variant of the `fake`
 //! fixture (its `wall=` values edited in the TOML text) give regressed and improved verdicts;
-//! a report against itself gives no significant change.
+//! a report against itself gives no significant change; the same reports rewritten as a service's
+//! (`common::as_service`) compare CPU per request, not the load window; differing conditions are
+//! said; the manifest's own `min_effect` applies unless `--min-effect` overrides it.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::fixture;
+use common::{as_service, fixture, ServiceLoad};
+use serde_json::Value;
 
 /// Benches the fixture's manifest with its text edited by `edit`; returns the report, copied
 /// to `<dir>/<name>.json`.
@@ -210,7 +213,7 @@ fn unreadable_or_other_version_reports_exit_2_naming_the_file() {
     let old = dir.path().join("old.json");
     std::fs::write(
         &old,
-        text.replacen("\"schema_version\": 1", "\"schema_version\": 0", 1),
+        text.replacen("\"schema_version\": 2", "\"schema_version\": 0", 1),
     )
     .unwrap();
     let (code, _, err) = compare(dir.path(), &[old.to_str().unwrap(), base.to_str().unwrap()]);
@@ -219,4 +222,147 @@ fn unreadable_or_other_version_reports_exit_2_naming_the_file() {
         err.contains("old.json") && err.contains("schema version 0"),
         "{err}"
     );
+}
+
+/// The two reports of one service, measured with 3 s and then 5 s load windows (issue 16: that
+/// made 8 false "regressed" rows and `--fail-on-regression` exit 1).
+fn service_reports(dir: &Path, current_cpu_share: f64) -> (PathBuf, PathBuf) {
+    let base = report(dir, "base", |t| t);
+    let cur = report(dir, "cur", |t| t);
+    let load = |window_s, cpu_share| ServiceLoad {
+        window_s,
+        cpu_share,
+        noise: 0.002,
+    };
+    as_service(&base, &load(3.0, 0.4));
+    as_service(&cur, &load(5.0, current_cpu_share));
+    (base, cur)
+}
+
+#[test]
+fn a_service_is_compared_by_cpu_per_request_not_by_its_load_window() {
+    let dir = fixture("fake");
+    let (base, cur) = service_reports(dir.path(), 0.4);
+    let (code, md, _) = compare(
+        dir.path(),
+        &[
+            base.to_str().unwrap(),
+            cur.to_str().unwrap(),
+            "--markdown",
+            "--fail-on-regression",
+        ],
+    );
+    assert_eq!(code, 0, "a longer window is no regression:\n{md}");
+    assert!(
+        !md.contains("| wall time |"),
+        "the window is a setting:\n{md}"
+    );
+    assert!(
+        !md.contains("| cpu (user+sys) |"),
+        "CPU over the window:\n{md}"
+    );
+    for job in ["go", "rust", "zig", "sed"] {
+        assert_eq!(verdict(&md, job, "requests"), "no significant change");
+        assert_eq!(
+            verdict(&md, job, "cpu per request"),
+            "no significant change"
+        );
+        assert_eq!(verdict(&md, job, "peak rss"), "no significant change");
+    }
+
+    // More CPU for the same requests is a regression, whatever the window.
+    let dir = fixture("fake");
+    let (base, cur) = service_reports(dir.path(), 0.6);
+    let (code, md, _) = compare(
+        dir.path(),
+        &[
+            base.to_str().unwrap(),
+            cur.to_str().unwrap(),
+            "--markdown",
+            "--fail-on-regression",
+        ],
+    );
+    assert_eq!(code, 1, "{md}");
+    assert_eq!(verdict(&md, "go", "cpu per request"), "**regressed**");
+    assert_eq!(verdict(&md, "go", "requests"), "no significant change");
+}
+
+/// Edits a report's JSON in place.
+fn edit_json(path: &Path, edit: impl Fn(&mut Value)) {
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    edit(&mut v);
+    std::fs::write(path, v.to_string()).unwrap();
+}
+
+#[test]
+fn differing_hosts_parameters_manifests_and_commits_are_said() {
+    let dir = fixture("fake");
+    let base = report(dir.path(), "base", |t| t);
+    let cur = report(dir.path(), "cur", |t| {
+        t.replace("size = \"1M\"", "size = \"2M\"")
+    });
+    edit_json(&base, |v| {
+        v["host"]["cpu_model"] = "AMD EPYC 7B13".into();
+        v["git"]["commit"] = "4335f26aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into();
+    });
+    edit_json(&cur, |v| {
+        v["host"]["cpu_model"] = "Intel(R) Xeon(R) CPU @ 2.20GHz".into();
+        v["git"]["commit"] = "976c2d0bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into();
+    });
+    for markdown in [false, true] {
+        let mut args = vec![base.to_str().unwrap(), cur.to_str().unwrap()];
+        if markdown {
+            args.push("--markdown");
+        }
+        let (code, text, _) = compare(dir.path(), &args);
+        assert_eq!(code, 0, "{text}");
+        for want in [
+            "different CPUs",
+            "AMD EPYC 7B13",
+            "Intel(R) Xeon(R) CPU @ 2.20GHz",
+            "fake: parameters differ: size 1M → 2M",
+            "fake: the manifest changed",
+            "4335f26aaaaa",
+            "976c2d0bbbbb",
+        ] {
+            assert!(
+                text.contains(want),
+                "{want} missing (markdown: {markdown}):\n{text}"
+            );
+        }
+    }
+    // The same report twice: nothing to say.
+    let (_, text, _) = compare(
+        dir.path(),
+        &[base.to_str().unwrap(), base.to_str().unwrap()],
+    );
+    assert!(
+        !text.contains("warning") && !text.contains("note"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_manifest_min_effect_applies_unless_the_flag_overrides_it() {
+    let dir = fixture("fake");
+    let declare = |t: String| {
+        t.replace(
+            "headline = \"wall_time\"",
+            "headline = \"wall_time\"\nmin_effect = 0.10",
+        )
+    };
+    let base = report(dir.path(), "base", declare);
+    let cur = report(dir.path(), "cur", |t| {
+        declare(t).replace("\"wall=0.020\"", "\"wall=0.021\"")
+    });
+    let (b, c) = (base.to_str().unwrap(), cur.to_str().unwrap());
+    // Go is 5% slower: under the manifest's 10%.
+    let (_, md, _) = compare(dir.path(), &[b, c, "--markdown"]);
+    assert_eq!(
+        verdict(&md, "go", "wall time"),
+        "no significant change",
+        "{md}"
+    );
+    let (_, md, _) = compare(dir.path(), &[b, c, "--markdown", "--min-effect", "0.02"]);
+    assert_eq!(verdict(&md, "go", "wall time"), "**regressed**", "{md}");
 }

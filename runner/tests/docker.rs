@@ -561,7 +561,7 @@ fn a_server_is_published_on_loopback_only_and_stopped() {
         matches!(members, runner::exec::Members::Under(_)),
         "{members:?}"
     );
-    assert!(runner::exec::service::usage_of(&members).max_rss > 0);
+    assert!(runner::exec::usage::usage_of(&members).max_rss > 0);
     let mut reply = String::new();
     assert!(
         wait_until(Duration::from_secs(15), || {

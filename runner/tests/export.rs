@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::fixture;
+use common::{as_service, fixture, ServiceLoad};
 
 /// Runs a fake bench with `extra` flags; returns the report path.
 fn bench(dir: &Path, extra: &[&str]) -> PathBuf {
@@ -129,10 +129,12 @@ fn bmf_export_matches_the_report() {
             b.get("throughput").is_none(),
             "the fake's headline is wall time"
         );
+        // Bencher's built-in measure of a file's size is `file-size`.
         match j["build"]["artifact_bytes"].as_f64() {
-            Some(bytes) => assert_eq!(b["binary-size"]["value"].as_f64(), Some(bytes)),
-            None => assert!(b.get("binary-size").is_none()),
+            Some(bytes) => assert_eq!(b["file-size"]["value"].as_f64(), Some(bytes)),
+            None => assert!(b.get("file-size").is_none()),
         }
+        assert!(b.get("binary-size").is_none());
     }
 }
 
@@ -147,19 +149,28 @@ fn gab_export_is_one_smaller_is_better_file_for_wall_time() {
     );
     let entries = gab.as_array().unwrap();
     let jobs = measured(&report);
-    assert_eq!(entries.len(), jobs.len());
+    // Each job's headline, then each job's peak memory (also lower-is-better).
+    assert_eq!(entries.len(), 2 * jobs.len());
     for (name, j) in &jobs {
-        let e = entries
-            .iter()
-            .find(|e| e["name"] == format!("fake/{name}"))
-            .unwrap();
+        let find = |n: String| entries.iter().find(|e| e["name"] == n).unwrap();
+        let e = find(format!("fake/{name}"));
         assert_eq!(e["unit"], "s");
         assert!(close(
             e["value"].as_f64().unwrap(),
             j["summary"]["headline"]["mean"].as_f64().unwrap()
         ));
-        assert!(e["range"].as_str().unwrap().starts_with("± "));
+        let range = e["range"].as_str().unwrap();
+        assert!(
+            range.starts_with("± ") || (range.starts_with('+') && range.contains(" / -")),
+            "{range}"
+        );
         assert!(e["extra"].as_str().unwrap().contains("runs"));
+        let m = find(format!("fake/{name}/peak-rss"));
+        assert_eq!(m["unit"], "bytes");
+        assert!(close(
+            m["value"].as_f64().unwrap(),
+            j["summary"]["max_rss_bytes"]["mean"].as_f64().unwrap()
+        ));
     }
 }
 
@@ -226,7 +237,7 @@ fn markdown_export_has_the_summary_table() {
     let report = json(&bench(dir.path(), &["--export-markdown", "r.md"]));
     let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
     assert!(md.starts_with("### 3.3 fake — Fake\n"), "{md}");
-    assert!(md.contains("| | status | wall time (lower is better) | ±95% CI |"));
+    assert!(md.contains("| | status | wall time (lower is better) | 95% CI |"));
     for (name, _) in measured(&report) {
         assert!(md.contains(&format!("| {name} |")), "{name}: {md}");
     }
@@ -274,4 +285,97 @@ fn export_subcommand_refuses_a_missing_report_and_no_format() {
         .args(["export", "missing.json"])
         .assert()
         .code(2);
+}
+
+/// `runner export REPORT` with `args`: (exit code, stderr).
+fn export(dir: &Path, report: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::cargo_bin("runner")
+        .unwrap()
+        .current_dir(dir)
+        .arg("export")
+        .arg(report)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The fake fixture's report rewritten as a service's: every headline higher-is-better.
+fn service_report(dir: &Path, noise: f64) -> PathBuf {
+    let path = bench(dir, &[]);
+    as_service(
+        &path,
+        &ServiceLoad {
+            window_s: 3.0,
+            cpu_share: 0.4,
+            noise,
+        },
+    );
+    path
+}
+
+#[test]
+fn gab_smaller_is_better_file_is_never_an_empty_array() {
+    let dir = fixture("fake");
+    let report = service_report(dir.path(), 0.002);
+    let (code, err) = export(dir.path(), &report, &["--gab", "gab.json"]);
+    assert_eq!(code, 0, "{err}");
+    // github-action-benchmark fails on `[]`: the smaller file holds every job's peak memory.
+    let smaller = json(&dir.path().join("gab.json"));
+    let entries = smaller.as_array().unwrap();
+    assert_eq!(entries.len(), 4, "{smaller}");
+    for e in entries {
+        assert!(e["name"].as_str().unwrap().ends_with("/peak-rss"), "{e}");
+        assert_eq!(e["unit"], "bytes");
+    }
+    let bigger = json(&dir.path().join("gab.bigger.json"));
+    assert_eq!(bigger.as_array().unwrap().len(), 4, "{bigger}");
+    assert!(bigger[0]["unit"] == "req/s", "{bigger}");
+}
+
+#[test]
+fn gab_range_has_no_thousands_separators() {
+    let dir = fixture("fake");
+    // ±5% rounds on 40,000 req/s: a half-width over a thousand.
+    let report = service_report(dir.path(), 0.05);
+    let (code, err) = export(dir.path(), &report, &["--gab", "gab.json"]);
+    assert_eq!(code, 0, "{err}");
+    let bigger = json(&dir.path().join("gab.bigger.json"));
+    let rust = bigger
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "fake/rust")
+        .unwrap();
+    let range = rust["range"].as_str().unwrap();
+    assert!(!range.contains(','), "{range}");
+    // The interval is asymmetric (log scale): further above the mean than below.
+    let (up, down) = range
+        .strip_prefix('+')
+        .and_then(|r| r.split_once(" / -"))
+        .unwrap_or_else(|| panic!("not +a / -b: {range}"));
+    let (up, down): (f64, f64) = (up.parse().unwrap(), down.parse().unwrap());
+    assert!(up > 1000.0 && down > 1000.0 && up > down, "{range}");
+}
+
+#[test]
+fn hyperfine_export_of_a_service_only_report_is_an_error() {
+    let dir = fixture("fake");
+    let report = service_report(dir.path(), 0.002);
+    let (code, err) = export(
+        dir.path(),
+        &report,
+        &["--hyperfine", "hf.json", "--csv", "r.csv"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("hf.json") && err.contains("service"), "{err}");
+    assert!(
+        !dir.path().join("hf.json").exists(),
+        "no empty results file"
+    );
+    // The other formats are still written.
+    assert!(dir.path().join("r.csv").exists(), "{err}");
 }

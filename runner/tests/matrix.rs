@@ -186,7 +186,7 @@ fn merge_refuses_mixed_schema_versions() {
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("different schema versions"), "{stderr}");
     assert!(
-        stderr.contains(&format!("{a}: schema version 1")),
+        stderr.contains(&format!("{a}: schema version 2")),
         "{stderr}"
     );
     assert!(

@@ -56,6 +56,10 @@ pub enum Cmd {
     /// Drive an HTTP server on the loopback interface with the built-in load generator (like wrk;
     /// what service benchmarks use) and print requests/s and latency percentiles.
     Load(LoadArgs),
+    /// The built-in HTTP backend fixture, started by `runner bench` for
+    /// `[[fixture]] builtin = "http"` (internal).
+    #[command(name = "__backend", hide = true)]
+    Backend(FixtureArgs),
     /// Show the pinned toolchains and what the runner and each project need from the machine
     /// (the `[requires]` of toolchains.toml and of the manifests): what is missing, for whom, and
     /// the package that brings it.
@@ -244,9 +248,10 @@ pub struct CompareArgs {
     /// Exit 1 when any significant regression exists.
     #[arg(long)]
     pub fail_on_regression: bool,
-    /// Smallest relative change that counts as a change (0.02 = 2%).
-    #[arg(long, default_value_t = 0.02, value_name = "FRACTION")]
-    pub min_effect: f64,
+    /// Smallest relative change that counts as a change (0.02 = 2%), for every project
+    /// [default: each project's own `[metric] min_effect`, 0.02 unless its manifest says otherwise]
+    #[arg(long, value_name = "FRACTION")]
+    pub min_effect: Option<f64>,
 }
 
 /// Flags of `runner render`.
@@ -309,4 +314,20 @@ pub struct LoadArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `runner __backend PORT BODY_BYTES DELAY_MS INDEX [HOST]`.
+#[derive(Debug, Args)]
+pub struct FixtureArgs {
+    /// Port to listen on.
+    pub port: u16,
+    /// Size of each answer's body.
+    pub body_bytes: usize,
+    /// Delay before each answer, milliseconds.
+    pub delay_ms: u64,
+    /// The instance's index (the `x-backend` header).
+    pub index: usize,
+    /// Address to listen on (a containerised service's fixtures listen on its bridge's host side).
+    #[arg(default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
 }

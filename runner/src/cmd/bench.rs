@@ -8,9 +8,9 @@ use super::{out, print_load_errors, settings, FAILED, INTERRUPTED, OK, USAGE};
 use crate::event::{Event, EventSink};
 use crate::manifest::{self, Manifest};
 use crate::measure::{self, Context, Mode, Settings};
-use crate::progress::Progress;
+use crate::output::progress::Progress;
+use crate::output::table;
 use crate::report::{store, ProjectStatus, Report};
-use crate::table;
 use std::path::{Path, PathBuf};
 
 /// `runner bench`.
@@ -82,7 +82,11 @@ pub fn bench(args: &BenchArgs, argv: Vec<String>) -> i32 {
     saver.save(&report, &mut progress);
     let exports = bench_targets(&args.export);
     if !exports.is_empty() {
-        if let Err(e) = crate::export::write_all(&report, &exports) {
+        let done = crate::output::export::write_all(&report, &exports);
+        for message in done.warnings {
+            progress.emit(Event::Warning { message });
+        }
+        for e in done.errors {
             progress.emit(Event::Warning {
                 message: format!("cannot write an export: {e}"),
             });
@@ -232,8 +236,8 @@ fn failures(report: &Report) -> Vec<String> {
         .collect()
 }
 
-fn bench_targets(e: &BenchExports) -> crate::export::Targets {
-    crate::export::Targets {
+fn bench_targets(e: &BenchExports) -> crate::output::export::Targets {
+    crate::output::export::Targets {
         hyperfine: e.export_hyperfine.clone(),
         bmf: e.export_bmf.clone(),
         gab: e.export_gab.clone(),

@@ -1,12 +1,13 @@
-//! `runner export`: a stored report written in other tools' formats (see `crate::export`).
+//! `runner export`: a stored report written in other tools' formats (see `crate::output::export`).
 
 use super::args::ExportArgs;
 use super::{OK, USAGE};
 use crate::report::store;
 
-/// `runner export`: 0 written; 2 unreadable report, nothing asked for, or a file not writable.
+/// `runner export`: 0 written; 2 unreadable report, nothing asked for, a file not writable, or a
+/// format with nothing to hold (the other formats are still written).
 pub fn export(args: &ExportArgs) -> i32 {
-    let targets = crate::export::Targets {
+    let targets = crate::output::export::Targets {
         hyperfine: args.hyperfine.clone(),
         bmf: args.bmf.clone(),
         gab: args.gab.clone(),
@@ -24,16 +25,19 @@ pub fn export(args: &ExportArgs) -> i32 {
             return USAGE;
         }
     };
-    match crate::export::write_all(&report, &targets) {
-        Ok(paths) => {
-            for p in paths {
-                eprintln!("wrote {}", p.display());
-            }
-            OK
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            USAGE
-        }
+    let done = crate::output::export::write_all(&report, &targets);
+    for p in &done.paths {
+        eprintln!("wrote {}", p.display());
+    }
+    for w in &done.warnings {
+        eprintln!("warning: {w}");
+    }
+    for e in &done.errors {
+        eprintln!("error: {e}");
+    }
+    if done.errors.is_empty() {
+        OK
+    } else {
+        USAGE
     }
 }

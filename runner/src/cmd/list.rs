@@ -2,8 +2,8 @@
 
 use super::{out, print_load_errors, FAILED, OK};
 use crate::manifest::{self, Lang};
+use crate::output::table;
 use crate::report::store;
-use crate::table;
 use std::path::{Path, PathBuf};
 
 /// `runner list`.
@@ -37,7 +37,7 @@ pub fn list(paths: &[PathBuf], reports: &Path) -> i32 {
             lang_cell(Lang::Go),
             lang_cell(Lang::Rust),
             lang_cell(Lang::Zig),
-            crate::render::model::derived_status(m, proj)
+            crate::output::render::model::derived_status(m, proj)
                 .as_str()
                 .to_string(),
             latest.map(|r| r.started_at).unwrap_or_default(),

@@ -3,7 +3,7 @@
 
 use super::{out, FAILED, INTERRUPTED, OK, USAGE};
 use crate::exec::interrupt::Interrupt;
-use crate::table;
+use crate::output::table;
 
 /// Parses `http://HOST:PORT/path` where HOST is a loopback address (or `localhost`).
 fn loopback_url(url: &str) -> Result<(std::net::SocketAddr, String), String> {
@@ -61,13 +61,13 @@ pub fn load(args: &super::args::LoadArgs) -> i32 {
             return usage("--rate", "must be a positive number of requests/s".into());
         }
     }
-    let spec = crate::load::LoadSpec {
+    let spec = crate::loadgen::LoadSpec {
         addr,
         connections: args.connections as usize,
         warmup: std::time::Duration::from_secs_f64(args.warmup),
         duration: std::time::Duration::from_secs_f64(args.duration),
         rate: args.rate,
-        requests: vec![crate::load::RequestTemplate {
+        requests: vec![crate::loadgen::RequestTemplate {
             method: args.method.clone(),
             path,
             headers,
@@ -76,11 +76,11 @@ pub fn load(args: &super::args::LoadArgs) -> i32 {
         timeout: std::time::Duration::from_secs_f64(args.timeout),
         threads: args
             .threads
-            .unwrap_or_else(crate::load::default_threads)
+            .unwrap_or_else(crate::loadgen::default_threads)
             .max(1),
     };
     let interrupt = Interrupt::install().unwrap_or_else(|_| Interrupt::none());
-    match crate::load::run(&spec, &interrupt.flag()) {
+    match crate::loadgen::run(&spec, &interrupt.flag()) {
         Err(e) => {
             eprintln!("error: {e}");
             FAILED

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// `runner merge`: 0 merged; 2 unreadable reports or mixed schema versions / modes.
 pub fn merge(reports: &[PathBuf], out_dir: &Path, argv: Vec<String>) -> i32 {
-    match crate::merge::run(reports, out_dir, argv) {
+    match crate::report::merge::run(reports, out_dir, argv) {
         Ok((path, latest)) => {
             eprintln!(
                 "merged {} report(s) into {}; latest views: {}",

@@ -16,7 +16,7 @@ mod check;
 mod compare;
 mod doctor;
 mod export;
-pub mod fixture;
+mod fixture;
 mod list;
 mod load;
 mod matrix;
@@ -72,6 +72,7 @@ pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
         Cmd::Compare(args) => compare::compare(&args),
         Cmd::Export(args) => export::export(&args),
         Cmd::Load(args) => load::load(&args),
+        Cmd::Backend(args) => fixture::backend(&args),
     }
 }
 

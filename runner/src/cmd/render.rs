@@ -1,12 +1,12 @@
 //! `runner render [--check]`: the status parts of the READMEs and the charts, regenerated from
-//! the latest reports (see `crate::render`); `--check` writes nothing and prints a diff.
+//! the latest reports (see `crate::output::render`); `--check` writes nothing and prints a diff.
 
 use super::args::RenderArgs;
 use super::{out, print_load_errors, FAILED, OK, USAGE};
 
 /// `runner render`: 0 written or up to date; 1 stale (with `--check`); 2 unreadable input.
 pub fn render(args: &RenderArgs) -> i32 {
-    let opts = crate::render::Options {
+    let opts = crate::output::render::Options {
         manifests: args.manifests.clone(),
         charts: args
             .charts
@@ -18,9 +18,9 @@ pub fn render(args: &RenderArgs) -> i32 {
         templates: args.templates.clone(),
         check: args.check,
     };
-    let outcome = match crate::render::run(&opts) {
+    let outcome = match crate::output::render::run(&opts) {
         Ok(o) => o,
-        Err(crate::render::RenderError::Manifests(bad)) => {
+        Err(crate::output::render::RenderError::Manifests(bad)) => {
             print_load_errors(&bad);
             eprintln!("error: {} manifest(s) invalid: nothing rendered", bad.len());
             return USAGE;

@@ -17,9 +17,11 @@ pub mod docker;
 pub mod fake;
 pub mod interrupt;
 pub mod native;
-pub mod service;
+pub mod probe_result;
+pub mod server;
+pub mod usage;
 
-pub use service::Members;
+pub use usage::Members;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -180,6 +182,12 @@ pub struct JobSetup {
     pub cpus: Option<f64>,
 }
 
+impl JobSetup {
+    /// The memory limit of a job's environment when neither the manifest (`[docker] memory`)
+    /// nor `--memory` gives one.
+    pub const DEFAULT_MEMORY: u64 = 4 << 30;
+}
+
 /// How a containerised server is reached from this machine (service benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -299,7 +307,7 @@ pub trait Backend {
     /// the server runs: a forwarding proxy on 127.0.0.1 accepts before the server listens.
     fn service_accepts(&mut self, key: &str, port: u16) -> bool {
         let _ = key;
-        service::loopback_accepts(port)
+        server::loopback_accepts(port)
     }
     /// Stops the job's server (SIGTERM, then SIGKILL after `grace`) and measures its whole run.
     fn stop_service(&mut self, key: &str, grace: Duration) -> Result<RunOutcome, ExecError> {

@@ -16,12 +16,14 @@
 //!   `hyperfine -N`); their size is checked every 100 ms against the cap.
 
 use super::interrupt::Interrupt;
-use super::service::{Members, Ready, Service, ServiceError, ServiceSpec};
+use super::probe_result::ProbeResult;
+use super::server::{Ready, Service, ServiceError, ServiceSpec};
+use super::usage::Members;
 use super::{Backend, ExecError, Exit, RunOutcome, RunSpec};
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -82,17 +84,6 @@ pub fn find_probe() -> Option<Probe> {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct ProbeResult {
-    wall_ns: Option<u64>,
-    user_ns: Option<u64>,
-    sys_ns: Option<u64>,
-    max_rss_kb: Option<u64>,
-    code: Option<i32>,
-    signal: Option<i32>,
-    spawn_error: Option<String>,
-}
-
 fn pidfd_open(pid: i32) -> std::io::Result<i32> {
     // SAFETY: plain syscall with integer arguments; the result is checked.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
@@ -114,14 +105,24 @@ fn tv(t: libc::timeval) -> Duration {
     Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
 }
 
-impl Backend for Native {
-    fn name(&self) -> &'static str {
-        "native"
-    }
+/// How the watch of a run ended.
+struct Watched {
+    /// When the exit (or the last poll) was seen.
+    end: Instant,
+    timed_out: bool,
+    output_overflow: bool,
+    interrupted: bool,
+}
 
-    fn run(&mut self, spec: &RunSpec) -> Result<RunOutcome, ExecError> {
-        let program = spec.argv.first().ok_or(ExecError::Empty)?;
-        let open = |p: &std::path::Path| {
+impl Native {
+    /// The command that runs `spec` (through the probe when there is one, which writes its
+    /// result to `probe_out`), and its opened stdout and stderr files.
+    fn command(
+        &self,
+        spec: &RunSpec,
+        probe_out: &Path,
+    ) -> Result<(Command, File, File), ExecError> {
+        let open = |p: &Path| {
             File::create(p).map_err(|source| ExecError::Io {
                 path: p.to_path_buf(),
                 source,
@@ -136,8 +137,7 @@ impl Backend for Native {
             })?),
             None => Stdio::null(),
         };
-        let probe_out = spec.stdout.with_extension("probe.json");
-        let _ = std::fs::remove_file(&probe_out);
+        let _ = std::fs::remove_file(probe_out);
         let mut cmd = match &self.probe {
             Some(probe) => {
                 let mut c = Command::new(&probe.program);
@@ -145,11 +145,11 @@ impl Backend for Native {
                 if let Some(cpu) = spec.pin {
                     c.arg("--cpu").arg(cpu.to_string());
                 }
-                c.arg(&probe_out).args(&spec.argv);
+                c.arg(probe_out).args(&spec.argv);
                 c
             }
             None => {
-                let mut c = Command::new(program);
+                let mut c = Command::new(&spec.argv[0]);
                 c.args(&spec.argv[1..]);
                 c
             }
@@ -166,19 +166,21 @@ impl Backend for Native {
                 source,
             })?)
             .process_group(0);
+        Ok((cmd, out, err))
+    }
 
-        let start = Instant::now();
-        let child = cmd.spawn().map_err(|source| ExecError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
-        let pid = child.id() as i32;
-        let pidfd = pidfd_open(pid).map_err(|source| ExecError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
+    /// Waits for the exit of child `pid` (readable `pidfd`), killing its process group on the
+    /// timeout, on Ctrl-C, or when `out` or `err` grows past the cap.
+    fn watch(
+        &self,
+        spec: &RunSpec,
+        pid: i32,
+        pidfd: i32,
+        start: Instant,
+        out: &File,
+        err: &File,
+    ) -> Watched {
         let deadline = start + spec.timeout;
-
         let mut timed_out = false;
         let mut output_overflow = false;
         let mut interrupted = false;
@@ -225,12 +227,69 @@ impl Backend for Native {
                     .map(|m| m.len() > spec.output_cap)
                     .unwrap_or(false)
             };
-            if !output_overflow && (too_big(&out) || too_big(&err)) {
+            if !output_overflow && (too_big(out) || too_big(err)) {
                 output_overflow = true;
                 killpg(pid);
             }
         }
-        let wall = end.duration_since(start);
+        Watched {
+            end,
+            timed_out,
+            output_overflow,
+            interrupted,
+        }
+    }
+}
+
+/// `outcome` with the probe's own figures of the program in place of the outer ones (which
+/// include the probe); an error when the probe could not start the program.
+fn with_probe_figures(
+    mut outcome: RunOutcome,
+    p: ProbeResult,
+    program: &str,
+) -> Result<RunOutcome, ExecError> {
+    if let Some(e) = p.spawn_error {
+        return Err(ExecError::Spawn {
+            program: program.to_string(),
+            source: std::io::Error::other(e),
+        });
+    }
+    if let (Some(w), Some(u), Some(sy), Some(rss)) = (p.wall_ns, p.user_ns, p.sys_ns, p.max_rss_kb)
+    {
+        outcome.wall = Duration::from_nanos(w);
+        outcome.user = Duration::from_nanos(u);
+        outcome.sys = Duration::from_nanos(sy);
+        outcome.max_rss = rss * 1024;
+        outcome.exit = match (p.code, p.signal) {
+            (Some(c), _) => Exit::Code(c),
+            (None, Some(s)) => Exit::Signal(s),
+            _ => outcome.exit,
+        };
+    }
+    Ok(outcome)
+}
+
+impl Backend for Native {
+    fn name(&self) -> &'static str {
+        "native"
+    }
+
+    fn run(&mut self, spec: &RunSpec) -> Result<RunOutcome, ExecError> {
+        let program = spec.argv.first().ok_or(ExecError::Empty)?;
+        let probe_out = spec.stdout.with_extension("probe.json");
+        let (mut cmd, out, err) = self.command(spec, &probe_out)?;
+        let start = Instant::now();
+        let child = cmd.spawn().map_err(|source| ExecError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+        let pid = child.id() as i32;
+        let pidfd = pidfd_open(pid).map_err(|source| ExecError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+        let watched = self.watch(spec, pid, pidfd, start, &out, &err);
+        let wall = watched.end.duration_since(start);
         // The leader has exited but is not reaped: its pid (= the group id) cannot be reused yet,
         // so this sweep only reaches this run's own leftover processes.
         killpg(pid);
@@ -253,47 +312,27 @@ impl Backend for Native {
         } else {
             Exit::Signal(libc::WTERMSIG(status))
         };
-        let mut outcome = RunOutcome {
+        let outcome = RunOutcome {
             wall,
             user: tv(ru.ru_utime),
             sys: tv(ru.ru_stime),
             max_rss: (ru.ru_maxrss.max(0) as u64) * 1024,
             exit,
-            timed_out,
-            output_overflow,
-            interrupted,
+            timed_out: watched.timed_out,
+            output_overflow: watched.output_overflow,
+            interrupted: watched.interrupted,
             out_of_memory: None,
         };
-        if self.probe.is_some() {
-            // The probe's own figures are the program's; without them (killed on timeout or
-            // Ctrl-C) the outer measurement above stands.
-            let parsed = std::fs::read(&probe_out)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<ProbeResult>(&b).ok());
-            let _ = std::fs::remove_file(&probe_out);
-            if let Some(p) = parsed {
-                if let Some(e) = p.spawn_error {
-                    return Err(ExecError::Spawn {
-                        program: program.clone(),
-                        source: std::io::Error::other(e),
-                    });
-                }
-                if let (Some(w), Some(u), Some(sy), Some(rss)) =
-                    (p.wall_ns, p.user_ns, p.sys_ns, p.max_rss_kb)
-                {
-                    outcome.wall = Duration::from_nanos(w);
-                    outcome.user = Duration::from_nanos(u);
-                    outcome.sys = Duration::from_nanos(sy);
-                    outcome.max_rss = rss * 1024;
-                    outcome.exit = match (p.code, p.signal) {
-                        (Some(c), _) => Exit::Code(c),
-                        (None, Some(s)) => Exit::Signal(s),
-                        _ => outcome.exit,
-                    };
-                }
-            }
+        // The probe's own figures are the program's; without them (killed on timeout or Ctrl-C)
+        // the outer measurement above stands.
+        match self
+            .probe
+            .as_ref()
+            .and_then(|_| ProbeResult::take(&probe_out))
+        {
+            Some(p) => with_probe_figures(outcome, p, program),
+            None => Ok(outcome),
         }
-        Ok(outcome)
     }
 
     /// Spawns the server in its own process group on this machine; its processes are that group.

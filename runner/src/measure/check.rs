@@ -14,6 +14,56 @@ use crate::plan::Job;
 use crate::report::{CheckResult, JobReport, JobStatus, ProjectReport};
 use crate::verify::{self, Outputs};
 
+/// Why a job's verification failed: its verdict, the reason, the tail of its stderr, and the
+/// checks that ran before it failed.
+pub struct Failed {
+    /// The verdict.
+    pub status: JobStatus,
+    /// Why.
+    pub reason: String,
+    /// The last lines it wrote to stderr.
+    pub tail: Option<String>,
+    /// Checks that ran before the failure.
+    pub checks: Vec<CheckResult>,
+}
+
+/// How one job's verification went: its own check results (`None` for an unverified
+/// reference, which goes on unchecked), or why it failed.
+pub type Verified = Result<Option<Vec<CheckResult>>, Failed>;
+
+/// Verifies each built job in turn with `verify` (which makes the verification run — a timed
+/// command or a live server instance — and its own checks), in an emptied verification folder;
+/// then [`settle`]s them all. Returns the jobs that may be measured.
+pub fn verify_all(
+    m: &Manifest,
+    ctx: &mut Context<'_>,
+    built: Vec<Job>,
+    report: &mut ProjectReport,
+    update: &mut dyn FnMut(&ProjectReport),
+    verify: &mut dyn FnMut(&Job, &mut Context<'_>, &mut ProjectReport) -> Verified,
+) -> Vec<Job> {
+    let mut checked = Vec::new();
+    for job in built {
+        if ctx.interrupt.is_set() {
+            break;
+        }
+        let _ = std::fs::remove_dir_all(&job.verify_dir);
+        let _ = std::fs::create_dir_all(&job.verify_dir);
+        match verify(&job, ctx, report) {
+            Ok(results) => checked.push((job, results)),
+            Err(f) => {
+                let jr = verdict::job(report, &job.contender, &job.name);
+                jr.verification = f.checks;
+                verdict::fail(ctx.events, jr, f.status, f.reason, f.tail);
+            }
+        }
+        update(report);
+    }
+    let contenders = settle(m, ctx.events, report, checked);
+    update(report);
+    contenders
+}
+
 /// What a job's verification run left: its output folder and captured stdout.
 pub fn outputs(job: &Job) -> Outputs {
     Outputs {
@@ -45,7 +95,7 @@ pub fn own_checks(
 /// Adds the cross-language comparisons to each verified job's own results and decides; returns
 /// the jobs that may be measured, in the order given. `None` results: a job without checks (an
 /// unverified reference), which goes on.
-pub fn settle(
+fn settle(
     m: &Manifest,
     events: &mut dyn EventSink,
     report: &mut ProjectReport,

@@ -26,20 +26,18 @@ pub(super) fn run(
     update: &mut dyn FnMut(&ProjectReport),
 ) -> Vec<Job> {
     let limits = Limits::from(&m.sampling, settings);
-    let ran = verification_runs(m, &limits, settings, ctx, built, report, update);
-    // Per-job checks first (a check command may derive files in {out}, e.g. a canonical dump of
-    // a database), then the cross-language comparisons of those folders.
-    let mut checked = Vec::new();
-    for job in ran {
-        let results = job.verified.then(|| {
+    let mut verify = |job: &Job, ctx: &mut Context<'_>, _: &mut ProjectReport| {
+        verification_run(m, job, &limits, settings, ctx)?;
+        // The job's own checks right after its run (a check command may derive files in
+        // {out}, e.g. a canonical dump of a database); the cross-language comparisons of those
+        // folders come once every job has run.
+        Ok(job.verified.then(|| {
             let expand =
-                |argv: &[String]| plan::check_command(argv, &job, pctx).map_err(|e| e.to_string());
-            check::own_checks(m, &job, &expand, ctx)
-        });
-        checked.push((job, results));
-    }
-    let contenders = check::settle(m, ctx.events, report, checked);
-    update(report);
+                |argv: &[String]| plan::check_command(argv, job, pctx).map_err(|e| e.to_string());
+            check::own_checks(m, job, &expand, ctx)
+        }))
+    };
+    let contenders = check::verify_all(m, ctx, built, report, update, &mut verify);
     sample(
         &contenders,
         metric,
@@ -56,45 +54,34 @@ pub(super) fn run(
     contenders
 }
 
-/// One run of each job with `{out}` in its verification folder; the jobs that exited 0 in time.
-fn verification_runs(
+/// One run of `job` with `{out}` in its verification folder; Err unless it exited 0 in time.
+fn verification_run(
     m: &Manifest,
+    job: &Job,
     limits: &Limits,
     settings: &Settings,
     ctx: &mut Context<'_>,
-    built: Vec<Job>,
-    report: &mut ProjectReport,
-    update: &mut dyn FnMut(&ProjectReport),
-) -> Vec<Job> {
-    let mut ran = Vec::new();
-    for job in built {
-        if ctx.interrupt.is_set() {
-            break;
-        }
-        let _ = std::fs::remove_dir_all(&job.verify_dir);
-        let _ = std::fs::create_dir_all(&job.verify_dir);
-        let spec = RunSpec {
-            argv: plan::verify_argv(&job),
-            cwd: job.cwd.clone(),
-            env: merged_env(&ctx.env, &job.env),
-            stdin: None,
-            stdout: job.log_dir.join("verify.stdout"),
-            stderr: job.log_dir.join("verify.stderr"),
-            timeout: limits.timeout,
-            output_cap: settings.output_cap,
-            pin: None,
-        };
-        let key = super::job_key(&m.slug, &job.name);
-        match judge(ctx.backend.run_job(&key, &spec), &spec, "verification run") {
-            Ok(_) => ran.push(job),
-            Err((status, reason, tail)) => {
-                let jr = verdict::job(report, &job.contender, &job.name);
-                verdict::fail(ctx.events, jr, status, reason, tail);
-            }
-        }
-        update(report);
-    }
-    ran
+) -> Result<(), check::Failed> {
+    let spec = RunSpec {
+        argv: plan::verify_argv(job),
+        cwd: job.cwd.clone(),
+        env: merged_env(&ctx.env, &job.env),
+        stdin: None,
+        stdout: job.log_dir.join("verify.stdout"),
+        stderr: job.log_dir.join("verify.stderr"),
+        timeout: limits.timeout,
+        output_cap: settings.output_cap,
+        pin: None,
+    };
+    let key = super::job_key(&m.slug, &job.name);
+    judge(ctx.backend.run_job(&key, &spec), &spec, "verification run")
+        .map(|_| ())
+        .map_err(|(status, reason, tail)| check::Failed {
+            status,
+            reason,
+            tail,
+            checks: Vec::new(),
+        })
 }
 
 /// Classifies a run: `Ok` if it exited 0 in time; else the verdict, reason and stderr tail.

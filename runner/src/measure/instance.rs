@@ -6,7 +6,7 @@
 //! generates load or checks an answer.
 
 use super::{merged_env, Context};
-use crate::exec::service::{free_port, free_port_on, wait_ready, Ready, Service, ServiceSpec};
+use crate::exec::server::{free_port, free_port_on, wait_ready, Ready, Service, ServiceSpec};
 use crate::exec::{Backend, Exit, Members, RunSpec};
 use crate::input::tail_of;
 use crate::manifest::{FixtureKind, Manifest};

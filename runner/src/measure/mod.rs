@@ -3,7 +3,7 @@
 //! a crash, a timeout or a wrong output stops that job only, and the others go on.
 //!
 //! [`project`] reads as that list. `prepare.rs` is everything before the first verification run
-//! (selection, requirements, inputs, plan, builds, with `build.rs` and `container.rs` for a job's
+//! (selection, requirements, inputs, plan, builds, with `build.rs` and `environment.rs` for a job's
 //! run environment); `command.rs` and `service.rs` verify and measure the two kinds of project
 //! (`instance.rs` starts a server with its fixtures through the backend); `check.rs` is the one
 //! verification path both use, `rounds.rs` the one round driver, `verdict.rs` the one way to
@@ -16,7 +16,7 @@ mod build;
 pub mod callgrind;
 mod check;
 mod command;
-mod container;
+mod environment;
 mod finish;
 mod instance;
 mod prepare;
@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use container::job_key;
+pub use environment::job_key;
 pub use finish::summarize;
 pub use prepare::missing_requirements;
 pub use rounds::Limits;

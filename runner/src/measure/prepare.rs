@@ -1,10 +1,10 @@
 //! Everything before a project's first verification run: which jobs take part (`--lang`,
 //! `--no-references`), whether the project can run here at all (requirements, mode), its inputs
 //! (generated or found, cached by content), its plan (commands expanded), and each job's build
-//! and run environment (`container.rs`). A job that cannot go on gets its verdict here and is
+//! and run environment (`environment.rs`). A job that cannot go on gets its verdict here and is
 //! left out of what is handed on; the others go on. It never measures.
 
-use super::{container, verdict, Context, Mode, Settings};
+use super::{environment, verdict, Context, Mode, Settings};
 use crate::event::Event;
 use crate::input::{self, Resolved};
 use crate::manifest::Manifest;
@@ -193,8 +193,8 @@ fn build_one(
     ctx: &mut Context<'_>,
     report: &mut ProjectReport,
 ) -> Result<(), (JobStatus, String)> {
-    // A job with its own Dockerfile is built by the image build (in `container::prepare`).
-    let own_image = container::image_def(m, job, ctx).is_some();
+    // A job with its own Dockerfile is built by the image build (in `environment::prepare`).
+    let own_image = environment::image_def(m, job, ctx).is_some();
     let b = if own_image {
         super::build::Built {
             build: None,
@@ -217,7 +217,7 @@ fn build_one(
         .artifact_path
         .clone()
         .filter(|p| Some(p) != job.artifact.as_ref());
-    let image = container::prepare(m, job, b.artifact_path, settings, ctx)?;
+    let image = environment::prepare(m, job, b.artifact_path, settings, ctx)?;
     verdict::job(report, &job.contender, &job.name).image = image;
     Ok(())
 }

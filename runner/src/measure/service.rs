@@ -19,12 +19,12 @@ use super::check;
 use super::instance::{stderr_tail, Instance};
 use super::rounds::{self, Contenders, Limits, Outcome, Step};
 use super::{verdict, Context, Settings};
-use crate::exec::service::{usage_of, Usage};
+use crate::exec::usage::{usage_of, Usage};
 use crate::exec::Exit;
-use crate::load::{self, LoadResult, LoadSpec, RequestTemplate};
+use crate::loadgen::{self, LoadResult, LoadSpec, RequestTemplate};
 use crate::manifest::{Check, HttpRequest, LoadDef, Manifest};
 use crate::plan::{self, Job, PlanContext};
-use crate::report::{CheckResult, JobStatus, LoadLevel, LoadRound, ProjectReport, SampleReport};
+use crate::report::{JobStatus, LoadLevel, LoadRound, ProjectReport, SampleReport};
 use crate::stats;
 use crate::verify;
 
@@ -76,33 +76,15 @@ fn verification(
     report: &mut ProjectReport,
     update: &mut dyn FnMut(&ProjectReport),
 ) -> Vec<Job> {
-    let mut checked = Vec::new();
-    for job in built {
-        if ctx.interrupt.is_set() {
-            break;
-        }
-        let _ = std::fs::remove_dir_all(&job.verify_dir);
-        let _ = std::fs::create_dir_all(&job.verify_dir);
-        match verify_instance(m, &job, ctx, pctx, load, &mut report.warnings) {
-            Ok(results) => checked.push((job, results)),
-            Err((status, reason, results)) => {
-                let jr = verdict::job(report, &job.contender, &job.name);
-                jr.verification = results;
-                verdict::fail(ctx.events, jr, status, reason, stderr_tail(&job, "verify"));
-            }
-        }
-        update(report);
-    }
     // Files the instances wrote are compared across languages once all have run.
-    let contenders = check::settle(m, ctx.events, report, checked);
-    update(report);
-    contenders
+    check::verify_all(m, ctx, built, report, update, &mut |job, ctx, report| {
+        verify_instance(m, job, ctx, pctx, load, &mut report.warnings)
+    })
 }
 
 /// A fresh instance of `job` answers the HTTP scripts and the command checks (which may use
-/// its `{port}` and `{fixture.NAME}`); `None` results for an unverified reference. Err: the
-/// verdict, the reason and the checks that ran before it failed. A note that the server
-/// ignored SIGTERM goes to `warnings`.
+/// its `{port}` and `{fixture.NAME}`); `None` results for an unverified reference. A note that
+/// the server ignored SIGTERM goes to `warnings`.
 fn verify_instance(
     m: &Manifest,
     job: &Job,
@@ -110,14 +92,20 @@ fn verify_instance(
     pctx: &PlanContext,
     load: &LoadDef,
     warnings: &mut Vec<String>,
-) -> Result<Option<Vec<CheckResult>>, (JobStatus, String, Vec<CheckResult>)> {
+) -> check::Verified {
+    let failed = |status, reason, checks| check::Failed {
+        status,
+        reason,
+        tail: stderr_tail(job, "verify"),
+        checks,
+    };
     let mut inst = Instance::start(m, job, pctx, ctx, "verify", &job.verify_dir).map_err(|e| {
         let status = if ctx.interrupt.is_set() {
             JobStatus::Interrupted
         } else {
             JobStatus::RunFailed
         };
-        (
+        failed(
             status,
             format!("starting for verification: {e}"),
             Vec::new(),
@@ -130,7 +118,7 @@ fn verify_instance(
             if let Check::Http(steps) = c {
                 let steps = verify::http::with_client(steps, &inst.addrs.client.to_string());
                 checks.push(verify::http::script(&steps, &mut |r| {
-                    load::exchange(addr, &template(r), load.timeout)
+                    loadgen::exchange(addr, &template(r), load.timeout)
                 }));
             }
         }
@@ -145,7 +133,7 @@ fn verify_instance(
         warnings.push(w);
     }
     match alive {
-        Err(e) => Err((JobStatus::RunFailed, e, checks)),
+        Err(e) => Err(failed(JobStatus::RunFailed, e, checks)),
         Ok(()) => Ok(job.verified.then_some(checks)),
     }
 }
@@ -240,7 +228,7 @@ fn one_round(
         (status, format!("starting: {e}"))
     })?;
     let threads = if load.threads == 0 {
-        crate::load::default_threads()
+        crate::loadgen::default_threads()
     } else {
         load.threads as usize
     };
@@ -265,7 +253,7 @@ fn one_round(
                     std::thread::sleep(load.warmup);
                     usage_of(&members)
                 });
-                let r = load::run(&spec, &flag);
+                let r = loadgen::run(&spec, &flag);
                 let before = opens.join().unwrap_or_default();
                 (r, before, usage_of(&members))
             })

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of this schema.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One invocation of `runner bench` (or one project's latest view).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -399,9 +399,9 @@ pub struct LoadRound {
     /// Response body bytes per second.
     pub body_bytes_per_s: f64,
     /// Latency from the actual send.
-    pub latency: crate::load::Latency,
+    pub latency: crate::loadgen::Latency,
     /// Open loop: latency from the intended send time (coordinated omission corrected).
-    pub latency_corrected: Option<crate::load::Latency>,
+    pub latency_corrected: Option<crate::loadgen::Latency>,
     /// Responses by status code.
     pub statuses: BTreeMap<String, u64>,
     /// Failed requests by kind: connect, timeout, closed, parse, io.
@@ -425,6 +425,14 @@ pub struct ComparisonReport {
     pub stats: Comparison,
     /// The better of the two when the difference is significant, by the metric's direction.
     pub better: Option<String>,
+}
+
+impl ProjectReport {
+    /// True for a service's project (headline requests/s): each sample is one load window,
+    /// `wall_ns` its length and `user_ns`/`sys_ns` the server's CPU over it.
+    pub fn is_service(&self) -> bool {
+        self.metric.as_ref().is_some_and(|m| m.name == "requests")
+    }
 }
 
 impl JobReport {

@@ -4,6 +4,7 @@
 //! finished measurement of each project, what `render` reads).
 
 use super::schema::{Report, SCHEMA_VERSION};
+use super::upgrade::{self, OLDEST_READABLE};
 use std::path::{Path, PathBuf};
 
 /// Errors reading or writing reports.
@@ -25,8 +26,8 @@ pub enum StoreError {
         /// The problem.
         message: String,
     },
-    /// A different schema version.
-    #[error("{path}: report schema version {found}, this runner reads version {SCHEMA_VERSION}; re-run the benchmark or use a matching runner")]
+    /// A schema version this runner does not read.
+    #[error("{path}: report schema version {found}, this runner reads versions {OLDEST_READABLE} to {SCHEMA_VERSION}; re-run the benchmark or use a matching runner")]
     Version {
         /// The file.
         path: PathBuf,
@@ -59,7 +60,8 @@ pub fn write_report(path: &Path, report: &Report) -> Result<(), StoreError> {
     write_atomic(path, &json)
 }
 
-/// Reads a report, refusing other schema versions with a clear message.
+/// Reads a report, refusing schema versions it does not know with a clear message; an older
+/// readable version is upgraded in memory (`upgrade.rs`), so the result is always current.
 pub fn read_report(path: &Path) -> Result<Report, StoreError> {
     let text = std::fs::read_to_string(path).map_err(|source| StoreError::Io {
         path: path.to_path_buf(),
@@ -74,16 +76,20 @@ pub fn read_report(path: &Path) -> Result<Report, StoreError> {
         .get("schema_version")
         .and_then(|v| v.as_u64())
         .unwrap_or(0);
-    if found != u64::from(SCHEMA_VERSION) {
+    let readable = u64::from(OLDEST_READABLE)..=u64::from(SCHEMA_VERSION);
+    if !readable.contains(&found) {
         return Err(StoreError::Version {
             path: path.to_path_buf(),
             found,
         });
     }
-    serde_json::from_value(value).map_err(|e| StoreError::Invalid {
+    let mut report: Report = serde_json::from_value(value).map_err(|e| StoreError::Invalid {
         path: path.to_path_buf(),
         message: e.to_string(),
-    })
+    })?;
+    // `found` is within u32 range: it lies in `readable`.
+    upgrade::upgrade(&mut report, found as u32);
+    Ok(report)
 }
 
 /// Path of the per-invocation report.

@@ -8,7 +8,8 @@
 //!   numpy's default `method="linear"` of `np.percentile`, whose virtual index
 //!   `(n - 1) * q / 100` and two-sided lerp are mirrored here.
 //! - Standard deviation: the unbiased sample variance (divisor n − 1).
-//! - CI of the mean: mean ± t(0.975, n − 1) · s / √n (Student, 1908).
+//! - CI of the mean: `interval.rs` (on the log scale for values that cannot be negative,
+//!   Student's symmetric mean ± t(0.975, n − 1) · s / √n otherwise).
 //! - t quantile: statrs' `StudentsT::inverse_cdf`, polished by Newton steps on
 //!   statrs' survival function for ν ≤ 1000 (statrs' inverse alone loses
 //!   accuracy, ~1e-13 relative at ν = 100 and worse as ν grows); for ν > 1000
@@ -19,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, StudentsT};
 
+use super::interval::{is_noisy, mean_ci95};
 use super::sample::Sample;
 
 /// Descriptive statistics of one sample. Every field is finite whenever the
@@ -46,15 +48,27 @@ pub struct Summary {
     /// 95th percentile.
     pub p95: f64,
     /// Lower end of the 95% confidence interval of the mean (Student's t with
-    /// n − 1 degrees of freedom); equal to `mean` when n = 1 or all values are
-    /// equal.
+    /// n − 1 degrees of freedom, on the log scale when every value is ≥ 0 and
+    /// the mean > 0, so never negative for times, sizes and rates: see
+    /// [`mean_ci95`](super::interval::mean_ci95)); equal to `mean` when n = 1
+    /// or all values are equal.
     pub ci95_low: f64,
-    /// Upper end of the 95% confidence interval of the mean; equal to `mean`
-    /// when n = 1 or all values are equal.
+    /// Upper end of the 95% confidence interval of the mean (asymmetric on the
+    /// log scale: further above the mean than `ci95_low` is below); equal to
+    /// `mean` when n = 1 or all values are equal.
     pub ci95_high: f64,
     /// Relative standard error of the mean, `(stddev / √n) / |mean|`; 0 when
     /// n = 1 and also (instead of NaN or ∞) when the mean is 0.
     pub rel_stderr: f64,
+}
+
+impl Summary {
+    /// True when the 95% CI of the mean reaches further than
+    /// [`NOISY_LIMIT`](super::interval::NOISY_LIMIT) (10%) from the mean on either side.
+    #[must_use]
+    pub fn is_noisy(&self) -> bool {
+        is_noisy(self.mean, self.ci95_low, self.ci95_high)
+    }
 }
 
 /// Computes the [`Summary`] of a sample.
@@ -66,12 +80,7 @@ pub fn summarize(s: &Sample) -> Summary {
     let (mean, variance) = mean_and_variance(s.values());
     let stddev = variance.sqrt();
     let stderr = stddev / nf.sqrt();
-    let (ci95_low, ci95_high) = if n > 1 && stderr > 0.0 {
-        let half = t_crit_975((n - 1) as f64) * stderr;
-        (mean - half, mean + half)
-    } else {
-        (mean, mean)
-    };
+    let (ci95_low, ci95_high) = mean_ci95(n, mean, stddev, sorted[0]);
     let rel_stderr = if mean == 0.0 {
         0.0
     } else {
@@ -203,7 +212,10 @@ mod tests {
     ///   mean    = np.mean(x);  stddev = np.std(x, ddof=1) (0.0 for n = 1)
     ///   median  = np.median(x); min/max = x.min(), x.max()
     ///   pNN     = np.percentile(x, NN)            (default method="linear")
-    ///   ci95    = scipy.stats.t.interval(0.95, n-1, loc=np.mean(x), scale=scipy.stats.sem(x))
+    ///   ci95    = every x ≥ 0 and mean > 0 (log scale, see interval.rs):
+    ///               np.exp(scipy.stats.t.interval(0.95, n-1, loc=np.log(m), scale=scipy.stats.sem(x)/m))
+    ///             otherwise (symmetric):
+    ///               scipy.stats.t.interval(0.95, n-1, loc=np.mean(x), scale=scipy.stats.sem(x))
     ///             (= (mean, mean) when n = 1 or stddev = 0)
     ///   rel_stderr = (np.std(x, ddof=1)/np.sqrt(n)) / abs(np.mean(x))  (0.0 if mean == 0 or n = 1)
     #[allow(clippy::type_complexity)]
@@ -229,8 +241,8 @@ mod tests {
                 1.5,
                 2.5,
                 2.9,
-                -10.706204736174694,
-                14.706204736174694,
+                0.003482672961901512,
+                1148.5431000147748,
                 0.5,
             ],
         ),
@@ -252,8 +264,8 @@ mod tests {
                 9.95,
                 10.149999999999999,
                 38.059999999999974,
-                1.7314225151616327,
-                29.697148913409794,
+                6.454332750293836,
+                38.25938095598835,
                 0.36364962097045544,
             ],
         ),
@@ -272,8 +284,8 @@ mod tests {
                 1.203,
                 1.25575,
                 1.29285,
-                1.206818529340455,
-                1.2611814706595454,
+                1.2071157081513755,
+                1.2614830456742285,
                 0.009737220770236855,
             ],
         ),

@@ -2,7 +2,7 @@
 //! service, each answer held to its step's expectations — status, headers, exact body, a
 //! substring, JSON fields. Every failing step is reported; the check passes only if none fails.
 
-use crate::load::Answer;
+use crate::loadgen::Answer;
 use crate::manifest::{HttpRequest, HttpStep};
 use crate::report::CheckResult;
 

@@ -50,3 +50,60 @@ pub fn without_requires(toml: &str) -> String {
     }
     out
 }
+
+/// How [`as_service`] rewrites a report.
+pub struct ServiceLoad {
+    /// Length of each load window, seconds.
+    pub window_s: f64,
+    /// Share of each window the server spent on a CPU (user + system).
+    pub cpu_share: f64,
+    /// Relative spread of requests/s between rounds (0.002 = ±0.2%).
+    pub noise: f64,
+}
+
+/// Rewrites the report at `path` (a fake-backend bench of the `fake` fixture) as the report of a
+/// service measured under load: headline requests/s (Go 20,000, Rust 40,000, Zig 20,100, the
+/// reference 5,000, each round off by up to 2 × `noise`), every sample one load window of
+/// `window_s` seconds in which the server used `cpu_share` of a CPU. So CPU per request is
+/// `cpu_share / rps` whatever the window. Summaries are recomputed with the runner's own
+/// statistics; peak RSS is kept.
+pub fn as_service(path: &Path, load: &ServiceLoad) {
+    use runner::manifest::Better;
+    use runner::report::{store, JobSummary, MetricInfo, SampleReport};
+    use runner::stats::{summarize, Sample};
+    let mut r = store::read_report(path).unwrap();
+    for p in &mut r.projects {
+        p.metric = Some(MetricInfo {
+            name: "requests".into(),
+            unit: "req/s".into(),
+            better: Better::Higher,
+            min_effect: 0.02,
+        });
+        for (i, j) in p.jobs.iter_mut().chain(p.references.iter_mut()).enumerate() {
+            if j.samples.is_empty() {
+                continue;
+            }
+            let rps = [20_000.0, 40_000.0, 20_100.0, 5_000.0][i.min(3)];
+            for (k, s) in j.samples.iter_mut().enumerate() {
+                let window = load.window_s * (1.0 + 1e-4 * (k % 2) as f64);
+                s.headline = rps * (1.0 + load.noise * (k % 3) as f64);
+                s.wall_ns = (window * 1e9) as u64;
+                s.user_ns = (0.75 * load.cpu_share * window * 1e9) as u64;
+                s.sys_ns = (0.25 * load.cpu_share * window * 1e9) as u64;
+            }
+            let of = |f: fn(&SampleReport) -> f64| {
+                summarize(&Sample::new(j.samples.iter().map(f).collect()).unwrap())
+            };
+            let kept = j.summary.take().unwrap();
+            j.summary = Some(JobSummary {
+                headline: of(|s| s.headline),
+                wall_s: of(|s| s.wall_ns as f64 / 1e9),
+                user_s: of(|s| s.user_ns as f64 / 1e9),
+                sys_s: of(|s| s.sys_ns as f64 / 1e9),
+                max_rss_bytes: kept.max_rss_bytes,
+                outliers: kept.outliers,
+            });
+        }
+    }
+    store::write_report(path, &r).unwrap();
+}

@@ -33,8 +33,13 @@ fn colour(label: &str) -> RGBColor {
 
 fn value_label(b: &Bar, unit: &str) -> Option<String> {
     let v = b.value.as_ref()?;
+    let noisy = if crate::stats::interval::is_noisy(v.mean, v.low, v.high) {
+        " (noisy)"
+    } else {
+        ""
+    };
     Some(format!(
-        "{} {}",
+        "{} {}{noisy}",
         units::value(v.mean, unit),
         units::ci_percent(v.mean, v.low, v.high)
     ))
@@ -177,7 +182,7 @@ fn draw(chart: &ChartData, out: &mut String) -> Result<(), Box<dyn std::error::E
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::model::BarValue;
+    use crate::output::render::model::BarValue;
 
     fn bar(label: &str, mean: Option<f64>, note: &str) -> Bar {
         Bar {

@@ -8,7 +8,7 @@
 //! - `cell`: makes a text safe inside a Markdown table cell (`|` escaped, no line breaks).
 //!
 //! A region `NAME` of a README is rendered by `NAME.md.j2` with `page` (the view model of
-//! `model.rs`), `s` (the strings of the README's language) and `lang` (its code).
+//! `model/`), `s` (the strings of the README's language) and `lang` (its code).
 
 use super::model::{GroupDef, GroupsFile, Page};
 use minijinja::syntax::SyntaxConfig;

@@ -333,7 +333,10 @@ mod tests {
         let e = run(&[a, b], dir.path(), vec![]).unwrap_err();
         let text = e.to_string();
         assert!(matches!(e, MergeError::MixedVersions(_)), "{text}");
-        assert!(text.contains("a.json: schema version 1"), "{text}");
+        assert!(
+            text.contains(&format!("a.json: schema version {SCHEMA_VERSION}")),
+            "{text}"
+        );
         assert!(text.contains("b.json: schema version 0"), "{text}");
     }
 

@@ -1,5 +1,5 @@
 //! The terminal summary printed after a bench: per project, one row per language and reference
-//! with the headline metric ± 95% CI, CPU time, peak memory and binary size, then the pairwise
+//! with the headline metric and its 95% CI (marked `noisy` past `stats::NOISY_LIMIT`), CPU time, peak memory and binary size, then the pairwise
 //! verdicts (winner and ratio, or "no significant difference"). Pure: report in, text out.
 
 use crate::report::{ComparisonReport, JobReport, JobStatus, MetricInfo, ProjectReport};
@@ -48,7 +48,7 @@ pub fn project(p: &ProjectReport) -> String {
         Cell::new(""),
         Cell::new("status"),
         Cell::new(format!("{} ({better})", metric.name.replace('_', " "))),
-        Cell::new("±95% CI"),
+        Cell::new("95% CI"),
         Cell::new("runs"),
         Cell::new("user+sys"),
         Cell::new("peak RSS"),
@@ -118,7 +118,7 @@ pub fn job_cells(j: &JobReport, metric: &MetricInfo) -> [String; 6] {
     let (value, ci, runs, cpu, rss) = match (&j.summary, j.status.has_numbers()) {
         (Some(s), true) => (
             units::value(s.headline.mean, &metric.unit),
-            units::ci_percent(s.headline.mean, s.headline.ci95_low, s.headline.ci95_high),
+            ci_text(&s.headline),
             s.headline.n.to_string(),
             units::seconds(s.user_s.mean + s.sys_s.mean),
             units::bytes(s.max_rss_bytes.max),
@@ -138,6 +138,17 @@ pub fn job_cells(j: &JobReport, metric: &MetricInfo) -> [String; 6] {
         .map(|b| units::bytes(b as f64))
         .unwrap_or_default();
     [value, ci, runs, cpu, rss, binary]
+}
+
+/// How far a mean's 95% CI reaches (`±1.2%`, `+14/−12%`), then `noisy` when it reaches further
+/// than `stats::NOISY_LIMIT` from the mean.
+fn ci_text(s: &crate::stats::Summary) -> String {
+    let ci = units::ci_percent(s.mean, s.ci95_low, s.ci95_high);
+    if s.is_noisy() {
+        format!("{ci} noisy")
+    } else {
+        ci
+    }
 }
 
 /// One line per comparison: the winner and its margin with a 95% CI, "no significant
@@ -209,7 +220,7 @@ fn load_levels(p: &ProjectReport) -> String {
         "",
         "conns",
         "req/s",
-        "±95% CI",
+        "95% CI",
         "p50",
         "p90",
         "p99",
@@ -227,7 +238,7 @@ fn load_levels(p: &ProjectReport) -> String {
             let Some(rps) = &level.rps else { continue };
             let rounds = &level.rounds;
             let n = rounds.len().max(1) as f64;
-            let lat = |f: &dyn Fn(&crate::load::Latency) -> f64| {
+            let lat = |f: &dyn Fn(&crate::loadgen::Latency) -> f64| {
                 let v: f64 = rounds
                     .iter()
                     .map(|r| f(r.latency_corrected.as_ref().unwrap_or(&r.latency)))
@@ -255,7 +266,7 @@ fn load_levels(p: &ProjectReport) -> String {
                 Cell::new(&j.name),
                 right(conns),
                 right(units::value(rps.mean, "req/s")),
-                right(units::ci_percent(rps.mean, rps.ci95_low, rps.ci95_high)),
+                right(ci_text(rps)),
                 right(lat(&|l| l.p50_us)),
                 right(lat(&|l| l.p90_us)),
                 right(lat(&|l| l.p99_us)),
@@ -288,8 +299,8 @@ fn load_levels(p: &ProjectReport) -> String {
 /// The summary `runner load` prints.
 pub fn load_result(
     target: &str,
-    spec: &crate::load::LoadSpec,
-    r: &crate::load::LoadResult,
+    spec: &crate::loadgen::LoadSpec,
+    r: &crate::loadgen::LoadResult,
 ) -> String {
     let mode = match spec.rate {
         Some(rate) => format!("open loop at {} req/s", units::sig3(rate)),
@@ -312,7 +323,7 @@ pub fn load_result(
         "  body        {}/s\n",
         units::bytes(r.body_bytes as f64 / r.window.as_secs_f64().max(1e-9))
     ));
-    let line = |name: &str, l: &crate::load::Latency| {
+    let line = |name: &str, l: &crate::loadgen::Latency| {
         format!(
             "  {name:<11} p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  (mean {})\n",
             ms(l.p50_us),

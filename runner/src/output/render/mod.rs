@@ -4,7 +4,7 @@
 //! chart per measured project and metric under `reports/charts/`. With `check`, it writes nothing
 //! and reports which files are stale, with a diff.
 //!
-//! `model.rs` turns manifests + reports into a view model (pure), `templates.rs` renders it with
+//! `model/` turns manifests + reports into a view model (pure), `templates.rs` renders it with
 //! the user-editable templates of `templates/`, `markers.rs` splices the result between the
 //! `<!-- runner:begin NAME -->` / `<!-- runner:end NAME -->` markers, keeping every hand-written
 //! byte around them, and `chart.rs` draws the charts. This module reads reports only: it never

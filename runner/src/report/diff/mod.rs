@@ -1,11 +1,21 @@
-//! `runner compare`: the change of each job's numbers from a baseline report to a current one.
+//! Comparing two reports (`runner compare`): the change of each job's numbers from a baseline
+//! report to a current one.
 //! Per project (matched by slug), job (matched by name) and metric — the headline, wall time,
-//! user+sys CPU and peak RSS — the ratio mean(current) / mean(baseline) with its 95% CI from
-//! [`stats::compare`] on the raw per-run values of both sides (Welch, variance-aware, with a
-//! minimum effect), and a verdict from the metric's direction. Not a fixed "2× slower" alarm: a
-//! change is called only when the CI excludes 1 and the change is at least the minimum effect.
+//! user+sys CPU and peak RSS; for a service the headline, CPU per request and peak RSS (its wall
+//! time is the load window's length and its CPU is spent over that window: settings, not results)
+//! — the ratio mean(current) / mean(baseline) with its 95% CI from [`stats::compare`] on the raw
+//! per-run values of both sides (Welch, variance-aware, with a minimum effect), and a verdict from
+//! the metric's direction. Not a fixed "2× slower" alarm: a change is called only when the CI
+//! excludes 1 and the change is at least the minimum effect: the project's own (its manifest's
+//! `[metric] min_effect`, recorded in the report) unless `--min-effect` overrides it.
+//! `conditions.rs` says what else differs between the two reports (host, commit, parameters…).
 //!
-//! Pure: reports in, rows out, rows to text. Reading files and exit codes belong to `cmd/compare.rs`.
+//! Pure: reports in, rows out, rows to text. Reading files and exit codes belong to
+//! `cmd/compare.rs`.
+
+mod conditions;
+
+pub use conditions::{conditions, Condition};
 
 use crate::manifest::Better;
 use crate::report::{JobReport, JobStatus, ProjectReport, Report, SampleReport};
@@ -64,6 +74,10 @@ pub struct Row {
     pub verdict: Verdict,
 }
 
+/// The minimum effect used when neither `--min-effect` nor the report says one (the manifests'
+/// default).
+pub const DEFAULT_MIN_EFFECT: f64 = 0.02;
+
 /// One metric of a job: its label, unit, direction and per-run value.
 struct Metric {
     label: String,
@@ -84,18 +98,29 @@ fn metrics(p: &ProjectReport) -> Vec<Metric> {
             });
         }
     }
-    v.push(Metric {
-        label: "wall time".into(),
-        unit: "s".into(),
-        better: Better::Lower,
-        value: |s| s.wall_ns as f64 / 1e9,
-    });
-    v.push(Metric {
-        label: "cpu (user+sys)".into(),
-        unit: "s".into(),
-        better: Better::Lower,
-        value: |s| (s.user_ns + s.sys_ns) as f64 / 1e9,
-    });
+    if p.is_service() {
+        // The window's length and the CPU spent over it grow with --load-duration; the CPU one
+        // request costs does not. requests = requests/s × window.
+        v.push(Metric {
+            label: "cpu per request".into(),
+            unit: "s".into(),
+            better: Better::Lower,
+            value: |s| (s.user_ns + s.sys_ns) as f64 / (s.headline * s.wall_ns as f64),
+        });
+    } else {
+        v.push(Metric {
+            label: "wall time".into(),
+            unit: "s".into(),
+            better: Better::Lower,
+            value: |s| s.wall_ns as f64 / 1e9,
+        });
+        v.push(Metric {
+            label: "cpu (user+sys)".into(),
+            unit: "s".into(),
+            better: Better::Lower,
+            value: |s| (s.user_ns + s.sys_ns) as f64 / 1e9,
+        });
+    }
     v.push(Metric {
         label: "peak rss".into(),
         unit: "B".into(),
@@ -130,10 +155,18 @@ fn whole(project: &str, job: &str, verdict: Verdict) -> Row {
     }
 }
 
+/// The minimum effect of a project's rows: `flag` (`--min-effect`) when given, else the project's
+/// own (its manifest's, as the current report recorded it), else [`DEFAULT_MIN_EFFECT`].
+pub fn min_effect_of(p: &ProjectReport, flag: Option<f64>) -> f64 {
+    flag.or_else(|| p.metric.as_ref().map(|m| m.min_effect))
+        .unwrap_or(DEFAULT_MIN_EFFECT)
+}
+
 /// Compares every job of `current` with the job of the same project and name in `baseline`.
-/// `min_effect` is the smallest relative change that counts (0.02 = 2%). Rows come in the
-/// current report's order, then what only the baseline has.
-pub fn rows(baseline: &Report, current: &Report, min_effect: f64) -> Vec<Row> {
+/// `min_effect` (`--min-effect`) is the smallest relative change that counts (0.02 = 2%) in every
+/// project; `None` uses each project's own ([`min_effect_of`]). Rows come in the current
+/// report's order, then what only the baseline has.
+pub fn rows(baseline: &Report, current: &Report, min_effect: Option<f64>) -> Vec<Row> {
     let mut out = Vec::new();
     let find = |r: &'_ Report, slug: &str, name: &str| -> Option<JobReport> {
         r.projects
@@ -146,8 +179,9 @@ pub fn rows(baseline: &Report, current: &Report, min_effect: f64) -> Vec<Row> {
             let base = find(baseline, &p.slug, &j.name);
             match (base.as_ref().filter(|b| numbered(b)), numbered(j)) {
                 (Some(b), true) => {
+                    let min = min_effect_of(p, min_effect);
                     for m in metrics(p) {
-                        out.push(metric_row(p, &m, b, j, min_effect));
+                        out.push(metric_row(p, &m, b, j, min));
                     }
                 }
                 (None, true) if base.is_none() => out.push(whole(&p.slug, &j.name, Verdict::New)),
@@ -260,8 +294,20 @@ fn summary(rows: &[Row]) -> String {
     )
 }
 
-/// The terminal table, then a one-line count of the verdicts.
-pub fn terminal(rows: &[Row], min_effect: f64) -> String {
+/// What "at least the minimum effect" means in the closing line.
+fn min_effect_words(min_effect: Option<f64>) -> String {
+    match min_effect {
+        Some(m) => format!("{}%", units::sig3(m * 100.0)),
+        None => format!(
+            "the project's minimum effect (its manifest's `min_effect`, {} unless it says otherwise)",
+            units::fraction_percent(DEFAULT_MIN_EFFECT)
+        ),
+    }
+}
+
+/// The terminal text: what differs between the two reports (`warning:` / `note:` lines), the
+/// table, then a one-line count of the verdicts.
+pub fn terminal(rows: &[Row], conditions: &[Condition], min_effect: Option<f64>) -> String {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_HORIZONTAL_ONLY)
         .remove_style(TableComponent::HorizontalLines)
@@ -286,21 +332,32 @@ pub fn terminal(rows: &[Row], min_effect: f64) -> String {
         t.add_row(row);
     }
     let mut out = String::new();
+    for c in conditions {
+        out.push_str(&format!("{c}\n"));
+    }
     for line in t.to_string().lines() {
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out.push_str(&format!(
-        "{}; change = current / baseline, significant when the 95% CI excludes 1 and the change is at least {}%\n",
+        "{}; change = current / baseline, significant when the 95% CI excludes 1 and the change is at least {}\n",
         summary(rows),
-        units::sig3(min_effect * 100.0)
+        min_effect_words(min_effect)
     ));
     out
 }
 
-/// A markdown table for a pull-request comment; regressions are in bold.
-pub fn markdown(rows: &[Row], min_effect: f64) -> String {
-    let mut out = String::from("| project | job | metric | baseline | current | change | 95% CI | verdict |\n|---|---|---|--:|--:|--:|--:|---|\n");
+/// Markdown for a pull-request comment: what differs between the two reports as a quoted list,
+/// then the table (regressions in bold).
+pub fn markdown(rows: &[Row], conditions: &[Condition], min_effect: Option<f64>) -> String {
+    let mut out = String::new();
+    for c in conditions {
+        out.push_str(&format!("> {}\n", c.markdown()));
+    }
+    if !conditions.is_empty() {
+        out.push('\n');
+    }
+    out.push_str("| project | job | metric | baseline | current | change | 95% CI | verdict |\n|---|---|---|--:|--:|--:|--:|---|\n");
     for r in rows {
         let mut c = cells(r).map(|c| c.replace('|', "\\|"));
         if r.verdict == Verdict::Regressed {
@@ -309,9 +366,9 @@ pub fn markdown(rows: &[Row], min_effect: f64) -> String {
         out.push_str(&format!("| {} |\n", c.join(" | ")));
     }
     out.push_str(&format!(
-        "\n{}. Change = current / baseline; significant when the 95% CI excludes 1 and the change is at least {}%.\n",
+        "\n{}. Change = current / baseline; significant when the 95% CI excludes 1 and the change is at least {}.\n",
         summary(rows),
-        units::sig3(min_effect * 100.0)
+        min_effect_words(min_effect)
     ));
     out
 }

@@ -53,7 +53,7 @@ pub fn prepare(
                 ),
             ));
         }
-        let p = crate::exec::service::free_port().map_err(|e| {
+        let p = crate::exec::server::free_port().map_err(|e| {
             (
                 JobStatus::RunFailed,
                 format!("no free port on 127.0.0.1: {e}"),
@@ -86,7 +86,7 @@ pub fn prepare(
         memory: settings
             .memory
             .or(m.docker.memory)
-            .unwrap_or(crate::exec::docker::DEFAULT_MEMORY),
+            .unwrap_or(JobSetup::DEFAULT_MEMORY),
         cpus: settings.cpus.or(m.docker.cpus),
     };
     match ctx.backend.prepare(&setup) {

@@ -1,4 +1,4 @@
-//! HTTP load generation and the built-in HTTP backend: the only module that knows tokio, hyper,
+//! HTTP load generation and the built-in HTTP backend fixture: the only module that knows tokio, hyper,
 //! httparse and hdrhistogram.
 //!
 //! [`run`] drives one server from C keep-alive connections for a fixed time, closed loop (each
@@ -7,13 +7,13 @@
 //! also measured from that time, so a server that stalls is charged for the requests it kept
 //! waiting — coordinated omission corrected). [`exchange`] sends one request and returns the
 //! whole answer (verification scripts, through hyper's client). The measured path uses the lean
-//! client of `wire.rs` (tokio + httparse), which leaves more of the CPU to the server. `backend.rs` is the fixture server a project's service
-//! can be put in front of.
+//! client of `wire.rs` (tokio + httparse), which leaves more of the CPU to the
+//! server. `fixture.rs` is the built-in HTTP backend a project's service can be put in front of.
 //!
 //! Everything here blocks the caller on a private tokio runtime and never prints.
 
-pub mod backend;
 mod client;
+pub mod fixture;
 mod histogram;
 mod wire;
 

@@ -3,7 +3,9 @@
 //! `"<project slug> <job name>"`; `times` holds each run's wall time and `exit_codes` each run's
 //! exit code (0 for the runs of an ok job). The figures are wall time, not the headline metric,
 //! because that is what hyperfine measures. Service projects (requests per second under load) are
-//! left out: their samples are load windows, not command runs.
+//! left out: their samples are load windows, not command runs ([`left_out`] names them). A report
+//! with no command result at all is an error, not `{"results": []}`: a script that reads hyperfine
+//! JSON would otherwise compare nothing and pass.
 
 use crate::exec::Exit;
 use crate::report::Report;
@@ -30,11 +32,22 @@ struct HfExport {
     results: Vec<HfResult>,
 }
 
-/// Renders the report as hyperfine JSON.
-pub fn render(report: &Report) -> String {
-    let results = super::measured(report)
+/// The measured service projects, which hyperfine's format cannot hold (slugs, in report order).
+pub fn left_out(report: &Report) -> Vec<String> {
+    let mut slugs: Vec<String> = super::measured(report)
+        .filter(|(p, _, _)| p.is_service())
+        .map(|(p, _, _)| p.slug.clone())
+        .collect();
+    slugs.dedup();
+    slugs
+}
+
+/// Renders the report as hyperfine JSON; `Err` says why there is nothing to write (no measured
+/// job, or only services).
+pub fn render(report: &Report) -> Result<String, String> {
+    let results: Vec<HfResult> = super::measured(report)
         // A service's samples are load windows, not runs of a command: nothing for hyperfine.
-        .filter(|(p, _, _)| p.metric.as_ref().is_none_or(|m| m.name != "requests"))
+        .filter(|(p, _, _)| !p.is_service())
         .map(|(p, j, s)| HfResult {
             command: format!("{} {}", p.slug, j.name),
             mean: s.wall_s.mean,
@@ -56,7 +69,14 @@ pub fn render(report: &Report) -> String {
                 .collect(),
         })
         .collect();
+    if results.is_empty() {
+        return Err(if left_out(report).is_empty() {
+            "nothing for hyperfine: no job of the report has numbers".to_string()
+        } else {
+            "nothing for hyperfine: every measured project is a service (requests/s under load, whose samples are load windows, not command runs); export it with --bmf, --gab or --csv".to_string()
+        });
+    }
     let mut text = serde_json::to_string_pretty(&HfExport { results }).unwrap_or_default();
     text.push('\n');
-    text
+    Ok(text)
 }

@@ -4,8 +4,8 @@
 //! formats as the terminal summary: the cells and verdict lines come from `table.rs`.
 
 use crate::manifest::Better;
+use crate::output::table;
 use crate::report::{ProjectReport, Report};
-use crate::table;
 
 /// Escapes the characters that would break a table cell.
 fn cell(s: &str) -> String {
@@ -27,7 +27,7 @@ fn project(p: &ProjectReport, out: &mut String) {
         Better::Lower => "lower is better",
     };
     out.push_str(&format!(
-        "| | status | {} ({better}) | ±95% CI | runs | user+sys | peak RSS | binary |\n",
+        "| | status | {} ({better}) | 95% CI | runs | user+sys | peak RSS | binary |\n",
         metric.name.replace('_', " ")
     ));
     out.push_str("|---|---|--:|--:|--:|--:|--:|--:|\n");

@@ -2,8 +2,9 @@
 //! `{"<slug>/<job>": {"<measure>": {"value", "lower_value", "upper_value"}}}`. Measures:
 //! `latency` (mean wall time in nanoseconds, as Bencher's built-in latency measure expects, with
 //! the 95% CI as bounds), `throughput` (the headline, when the project's metric is throughput or
-//! requests per second, in the metric's unit, with its 95% CI), `peak-rss` (bytes: mean of the runs' peaks, bounds
-//! min and max) and `binary-size` (bytes, when the build reported it).
+//! requests per second, in the metric's unit, with its 95% CI), `peak-rss` (bytes: mean of the runs'
+//! peaks, bounds min and max) and `file-size` (the binary's size in bytes, when the build reported
+//! it: Bencher's built-in measure for a file's size).
 
 use crate::report::Report;
 use serde_json::{json, Map, Value};
@@ -43,7 +44,7 @@ pub fn render(report: &Report) -> String {
             ),
         );
         if let Some(b) = j.build.as_ref().and_then(|b| b.artifact_bytes) {
-            m.insert("binary-size".into(), json!({"value": b as f64}));
+            m.insert("file-size".into(), json!({"value": b as f64}));
         }
         doc.insert(super::bench_name(p, j), Value::Object(m));
     }
