@@ -24,7 +24,7 @@ socket and its workspace at the same path as on the host, as on GitHub's virtual
 the engine resolves bind mounts of the checkout.
 
 usage: scripts/run-workflow.py WORKFLOW.yml [--job ID]... [--matrix KEY=VALUE]... [--rev REV]
-                               [--event NAME] [--nice N] [--keep] [--out DIR]
+                               [--event NAME] [--nice N] [--steps N] [--keep] [--out DIR]
 Jobs run in the order given (default: every job, in file order); the outputs of one are the
 `needs` of the next. A matrix job runs one shard: the --matrix values, or the first entry of its
 `include` list when none is given.
@@ -365,6 +365,9 @@ def run_job(wf: dict, job_id: str, args, needs_ctx: dict, artifacts: Path, out: 
     timings = []
     try:
         for idx, step in enumerate(job.get("steps", []), 1):
+            if args.steps and idx > args.steps:
+                log(f"-- [{idx}…] not run (--steps {args.steps})")
+                break
             ev.status = "success" if ok_all else "failure"
             contexts["job"]["status"] = ev.status
             title = ev.subst(step.get("name") or step.get("uses") or step.get("run", "").split("\n")[0])
@@ -530,6 +533,7 @@ def main() -> int:
     ap.add_argument("--base-ref", default="", help="github.base_ref on pull_request")
     ap.add_argument("--nice", type=int, default=10)
     ap.add_argument("--keep", action="store_true", help="keep the containers")
+    ap.add_argument("--steps", type=int, default=0, help="run only the first N steps of each job")
     ap.add_argument("--out", help="folder for step logs and artifacts (default: a new one in /tmp)")
     args = ap.parse_args()
 
