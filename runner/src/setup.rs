@@ -73,7 +73,7 @@ pub fn apt_command(missing: &[(Owner, Vec<Missing>)], privilege: Privilege) -> O
 }
 
 /// Installs what `owners` lack and this process may install: Debian packages when `privilege`
-/// allows (else nothing, and the caller prints [`apt_command`]), Go and Zig when `toolchains`
+/// allows (else nothing at all, and the caller prints [`apt_command`]), Go and Zig when `toolchains`
 /// (a bench that builds Go or Zig, or doctor), and the PyPI pins. `note` hears each step.
 /// Returns what is still missing afterwards.
 pub fn provision(
@@ -85,7 +85,12 @@ pub fn provision(
 ) -> Result<Vec<(Owner, Vec<Missing>)>, String> {
     let before = missing(owners, tc);
     let packages = apt_packages(&before);
-    if !packages.is_empty() && privilege != Privilege::None {
+    if !packages.is_empty() && privilege == Privilege::None {
+        // Nothing else first: the caller stops with the one command (and python3-venv, which
+        // the steps below need, may be among the packages).
+        return Ok(before);
+    }
+    if !packages.is_empty() {
         note(format!(
             "installing Debian packages with apt-get: {}",
             packages.join(" ")

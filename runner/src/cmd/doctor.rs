@@ -125,7 +125,8 @@ pub fn doctor(root: &Path, provision: bool, manifests: &[PathBuf]) -> i32 {
     let quiet = owners
         .iter()
         .filter(|(o, r)| {
-            r.apt.is_empty()
+            *o != crate::prereq::Owner::runner()
+                && r.apt.is_empty()
                 && r.pypi.is_empty()
                 && !missing.iter().any(|(m, _)| m == o)
                 && !incomplete.iter().any(|(m, _)| m == o)
