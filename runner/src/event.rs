@@ -6,7 +6,7 @@
 pub enum Event {
     /// Toolchains are being installed.
     Provisioning {
-        /// What is installed.
+        /// What is being installed, and how (a sentence).
         what: String,
     },
     /// A project starts.

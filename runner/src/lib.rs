@@ -24,6 +24,9 @@
 //! - `input/` — generated and committed inputs, cached by content.
 //! - `toolchain/` — pinned Go, Zig and Rust, provisioning, CPU levels.
 //! - `activity.rs` — what the machine is busy with, from /proc (for the quiet-machine gate).
+//! - `prereq/` — what the machine must have, declared once (`[requires]` of toolchains.toml and of
+//!   each manifest): the model, what is missing for whom, probing, installing.
+//! - `setup.rs` — applies those declarations for `runner doctor` and before a bench.
 //! - `probe.rs` — the measuring probe (`runner-probe`, `runner __probe`, the static probe).
 //! - `matrix.rs` — which projects a CI change list selects.
 //! - `event.rs`, `units.rs` — measurement events; units and their human formatting.
@@ -43,8 +46,10 @@ pub mod matrix;
 pub mod measure;
 pub mod output;
 pub mod plan;
+pub mod prereq;
 pub mod probe;
 pub mod report;
+pub mod setup;
 pub mod stats;
 pub mod toolchain;
 pub mod units;

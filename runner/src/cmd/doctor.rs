@@ -1,13 +1,21 @@
-//! `runner doctor`: pinned against installed toolchains, the tools the runner uses, and the
-//! host; `--provision` installs the pinned toolchains first. It never builds or measures.
+//! `runner doctor`: the pinned toolchains against what is installed, then what the runner and
+//! each project need from the machine (the `[requires]` of toolchains.toml and of the manifests)
+//! and lack, naming the project and the package, and every program a manifest starts without
+//! declaring it; `--provision` installs what is missing first (through `setup`). It never builds
+//! or measures.
 
-use super::{out, FAILED, OK, USAGE};
+use super::{out, print_load_errors, FAILED, OK, USAGE};
+use crate::manifest;
+use crate::prereq::Missing;
 use crate::report::host::Host;
 use crate::toolchain::{Pins, Toolchains};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// `runner doctor`.
-pub fn doctor(root: &Path, provision: bool) -> i32 {
+/// `runner doctor`: the pinned toolchains, then what the runner and each project need from the
+/// machine (their `[requires]`) and lack, naming the project and the package; with
+/// `--provision`, installs it first (Debian packages as root or through `sudo -n`, else the
+/// command to run is printed). Exit 1 while anything is missing.
+pub fn doctor(root: &Path, provision: bool, manifests: &[PathBuf]) -> i32 {
     let pins = match Pins::load(root) {
         Ok(p) => p,
         Err(e) => {
@@ -15,19 +23,45 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
             return USAGE;
         }
     };
-    let tc = Toolchains::new(root, pins);
+    let paths: Vec<PathBuf> = if manifests.is_empty() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(root.join("manifests"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    } else {
+        manifests.to_vec()
+    };
+    let (loaded, bad) = manifest::load_all(&paths);
+    print_load_errors(&bad);
+    let tc = Toolchains::new(root, pins.clone());
+    let owners = match crate::setup::declarations(&pins, &loaded) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return USAGE;
+        }
+    };
+    let privilege = crate::prereq::provision::Privilege::detect();
+    let mut failed = !bad.is_empty();
     if provision {
         eprintln!(
-            "provisioning pinned toolchains into {} …",
+            "provisioning what toolchains.toml and {} manifest(s) declare, into {} and the system …",
+            loaded.len(),
             root.join(".toolchains").display()
         );
-        if let Err(e) = tc.provision() {
+        let mut note = |n: String| eprintln!("  {n}");
+        if let Err(e) = crate::setup::provision(&owners, &tc, privilege, true, &mut note) {
             eprintln!("error: {e}");
-            return FAILED;
+            failed = true;
         }
     }
     let mut text = String::from("toolchains (pinned in toolchains.toml):\n");
-    let mut all_ok = true;
     for s in tc.status() {
         let found = s
             .found
@@ -41,59 +75,69 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
             s.pinned.unwrap_or_default()
         ));
         if !s.ok {
-            all_ok = false;
+            failed = true;
             if let Some(fix) = s.fix {
                 text.push_str(&format!("         fix: {fix}\n"));
             }
         }
     }
-    text.push_str("tools:\n");
-    for (tool, why, fix) in [
-        (
-            "python3",
-            "provisions Go and Zig from PyPI",
-            "apt-get install python3 python3-venv",
-        ),
-        (
-            "pkg-config",
-            "checks C library requirements",
-            "apt-get install pkg-config",
-        ),
-        (
-            "git",
-            "records the commit in reports",
-            "apt-get install git",
-        ),
-        (
-            "sed",
-            "reference row of the log masker",
-            "apt-get install sed",
-        ),
-        (
-            "hyperfine",
-            "optional: cross-checks the runner's timings",
-            "apt-get install hyperfine",
-        ),
-        (
-            "valgrind",
-            "optional: instruction counts",
-            "apt-get install valgrind",
-        ),
-    ] {
-        let found = std::process::Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {tool}"))
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        let mark = if found { "ok " } else { "-- " };
-        text.push_str(&format!(
-            "  [{mark}] {tool:<10} {why}{}\n",
-            if found {
-                String::new()
-            } else {
-                format!(" (fix: {fix})")
+    text.push_str("prerequisites ([requires] of toolchains.toml and of each manifest):\n");
+    // The pinned toolchains are reported above, with their fix.
+    let missing: Vec<_> = crate::setup::missing(&owners, &tc)
+        .into_iter()
+        .map(|(o, m)| {
+            let m: Vec<Missing> = m
+                .into_iter()
+                .filter(
+                    |m| !matches!(m, Missing::Executable { name } if name == "go" || name == "zig"),
+                )
+                .collect();
+            (o, m)
+        })
+        .filter(|(_, m)| !m.is_empty())
+        .collect();
+    let incomplete = crate::setup::incomplete(&owners, &loaded);
+    for (owner, req) in &owners {
+        let lacks = missing.iter().find(|(o, _)| o == owner).map(|(_, m)| m);
+        let undeclared = incomplete.iter().find(|(o, _)| o == owner).map(|(_, u)| u);
+        if lacks.is_none() && undeclared.is_none() {
+            let n = req.apt.len() + req.pypi.len();
+            if n > 0 {
+                text.push_str(&format!("  [ok ] {owner} ({n} package(s))\n"));
             }
+            continue;
+        }
+        failed = true;
+        for m in lacks.into_iter().flatten() {
+            match m {
+                // One install command for all of them follows.
+                Missing::Apt { .. } => text.push_str(&format!("  [BAD] {owner} lacks {m}\n")),
+                _ => text.push_str(&format!(
+                    "  [BAD] {owner} lacks {m}\n         fix: {}\n",
+                    m.fix()
+                )),
+            }
+        }
+        for u in undeclared.into_iter().flatten() {
+            text.push_str(&format!("  [BAD] {owner}: {u}\n"));
+        }
+    }
+    let quiet = owners
+        .iter()
+        .filter(|(o, r)| {
+            *o != crate::prereq::Owner::runner()
+                && r.apt.is_empty()
+                && r.pypi.is_empty()
+                && !missing.iter().any(|(m, _)| m == o)
+                && !incomplete.iter().any(|(m, _)| m == o)
+        })
+        .count();
+    if quiet > 0 {
+        text.push_str(&format!("  [ok ] {quiet} other project(s) need nothing beyond the toolchains and the base system\n"));
+    }
+    if let Some(cmd) = crate::setup::apt_command(&missing, privilege) {
+        text.push_str(&format!(
+            "to install the missing Debian packages: {cmd}\n  (`runner doctor --provision` runs it when root or when sudo needs no password)\n"
         ));
     }
     let h = Host::detect();
@@ -111,9 +155,9 @@ pub fn doctor(root: &Path, provision: bool) -> i32 {
         }
     ));
     out(&text);
-    if all_ok {
-        OK
-    } else {
+    if failed {
         FAILED
+    } else {
+        OK
     }
 }

@@ -57,7 +57,11 @@ pub fn run(cli: Cli, argv: Vec<String>) -> i32 {
         } => test::test(&manifests, &only, &lang),
         Cmd::List { manifests, reports } => list::list(&manifests, &reports),
         Cmd::Render(args) => render::render(&args),
-        Cmd::Doctor { provision, root } => doctor::doctor(&root, provision),
+        Cmd::Doctor {
+            provision,
+            root,
+            manifests,
+        } => doctor::doctor(&root, provision, &manifests),
         Cmd::Matrix {
             manifests,
             changed_files,

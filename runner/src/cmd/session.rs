@@ -1,5 +1,6 @@
 //! A bench session: what `runner bench` sets up once before its first project and closes after
-//! its last — the pinned toolchains (provisioned when missing), the instruction-count
+//! its last — the prerequisites the runner's and the projects' `[requires]` declare and the
+//! pinned toolchains (installed when missing and allowed), the instruction-count
 //! prerequisites, the Ctrl-C handler, the measuring probe, the backend, and the report's header
 //! and closing figures (end load, environment warnings). It never measures a project.
 
@@ -14,6 +15,8 @@ use crate::exec::Backend;
 use crate::manifest::{Lang, Manifest};
 use crate::measure::{self, Mode, Settings};
 use crate::output::progress::Progress;
+use crate::prereq::provision::Privilege;
+use crate::prereq::Missing;
 use crate::report::host::{self, Host};
 use crate::report::{DockerInfo, Git, Report, ScheduleInfo, SCHEMA_VERSION};
 use crate::toolchain::cpu::Level;
@@ -73,18 +76,23 @@ impl Session {
             .as_deref()
             .and_then(Level::parse)
             .unwrap_or(pins.cpu.level);
-        if !fake && counts_instructions {
-            check_valgrind(settings.cpu).map_err(usage)?;
-        }
         if !fake {
             let needs_pinned = selected.iter().any(|m| {
                 m.implemented()
                     .any(|(l, _)| l != Lang::Rust && settings.langs.contains(&l))
             });
-            if !args.no_provision && needs_pinned {
-                provision(&toolchains, progress);
-            }
+            prerequisites(
+                &pins,
+                &toolchains,
+                selected,
+                args.no_provision,
+                needs_pinned,
+                progress,
+            )?;
             warn_unpinned_rust(&toolchains, progress);
+        }
+        if !fake && counts_instructions {
+            check_valgrind(settings.cpu).map_err(usage)?;
         }
         let interrupt = if fake {
             Interrupt::none()
@@ -190,7 +198,7 @@ impl Session {
                 .map(|m| {
                     measure::initial_report(
                         m,
-                        &measure::effective_params(m, &settings.params),
+                        &measure::effective_params(m, &settings.params, settings.quick),
                         settings.mode,
                     )
                 })
@@ -248,26 +256,56 @@ fn check_valgrind(cpu: Level) -> Result<(), String> {
     Ok(())
 }
 
-/// Installs the pinned Go and Zig when missing; a failure is a warning (the builds that need
-/// them fail with the reason).
-fn provision(tc: &Toolchains, progress: &mut Progress) {
-    let missing: Vec<String> = tc
-        .status()
-        .into_iter()
-        .filter(|s| !s.ok && s.name != "rust")
-        .map(|s| format!("{} {}", s.name, s.pinned.unwrap_or_default()))
-        .collect();
-    if missing.is_empty() {
-        return;
+/// The prerequisites of the runner and of `selected`, from their `[requires]`: a program a
+/// command starts undeclared is a warning (`runner doctor` fails on it); unless `no_provision`,
+/// what is missing is installed — Debian packages when root or `sudo -n` allows, the pinned Go
+/// and Zig when `toolchains`, PyPI pins — and when Debian packages are missing that this process
+/// may not install, the bench stops here, before building, with the one command that would.
+fn prerequisites(
+    pins: &Pins,
+    tc: &Toolchains,
+    selected: &[Manifest],
+    no_provision: bool,
+    toolchains: bool,
+    progress: &mut Progress,
+) -> Result<(), i32> {
+    let owners = crate::setup::declarations(pins, selected).map_err(|e| {
+        eprintln!("error: {e}");
+        USAGE
+    })?;
+    for (owner, list) in crate::setup::incomplete(&owners, selected) {
+        for u in list {
+            progress.emit(Event::Warning {
+                message: format!("{owner}: {u}"),
+            });
+        }
     }
-    progress.emit(Event::Provisioning {
-        what: missing.join(", "),
-    });
-    if let Err(e) = tc.provision() {
-        progress.emit(Event::Warning {
-            message: format!("{e}\n  builds that need it will fail with that reason"),
-        });
+    if no_provision {
+        return Ok(());
     }
+    let privilege = Privilege::detect();
+    let mut note = |what: String| progress.emit(Event::Provisioning { what });
+    let left =
+        crate::setup::provision(&owners, tc, privilege, toolchains, &mut note).map_err(|e| {
+            eprintln!("error: {e}");
+            USAGE
+        })?;
+    let Some(cmd) = crate::setup::apt_command(&left, privilege) else {
+        return Ok(());
+    };
+    let mut text = String::from(
+        "error: Debian packages are missing, and this process may not install them (not root; sudo asks for a password or is absent):\n",
+    );
+    for (owner, list) in &left {
+        for m in list.iter().filter(|m| matches!(m, Missing::Apt { .. })) {
+            text.push_str(&format!("  {owner} lacks {m}\n"));
+        }
+    }
+    text.push_str(&format!(
+        "  run: {cmd}\n  then this command again; or add --no-provision to skip the projects that need them"
+    ));
+    eprintln!("{text}");
+    Err(USAGE)
 }
 
 /// Rust comes from the machine, not from a pin: say so when the versions differ.

@@ -41,6 +41,10 @@ pub fn backend(
     }
 }
 
+/// The sampling of `--quick` (what CI's smoke bench used to spell out): measured runs, warm-up
+/// runs, and the services' load window and its warm-up in seconds. Explicit flags win.
+pub const QUICK: (u32, u32, f64, f64) = (3, 1, 1.0, 0.3);
+
 /// Resolves `args` into measurement settings.
 pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
     let mut langs = Vec::new();
@@ -127,8 +131,9 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         Some(t) => Ok(Some(Duration::from_secs_f64(t))),
         None => Ok(None),
     };
-    let load_duration = secs(args.load_duration, "--load-duration", false)?;
-    let load_warmup = secs(args.load_warmup, "--load-warmup", true)?;
+    let quick = |flag: Option<f64>, q: f64| flag.or(args.quick.then_some(q));
+    let load_duration = secs(quick(args.load_duration, QUICK.2), "--load-duration", false)?;
+    let load_warmup = secs(quick(args.load_warmup, QUICK.3), "--load-warmup", true)?;
     let memory = match &args.memory {
         None => None,
         Some(m) => match crate::units::parse_bytes(m) {
@@ -157,12 +162,13 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
     });
     Ok(Settings {
         langs,
-        runs: args.runs,
-        warmup: args.warmup,
+        runs: args.runs.or(args.quick.then_some(QUICK.0)),
+        warmup: args.warmup.or(args.quick.then_some(QUICK.1)),
         timeout,
         interleaved: !args.sequential,
         seed,
         params,
+        quick: args.quick,
         output_cap: args.output_cap,
         build_timeout: Duration::from_secs(1800),
         no_references: args.no_references,
@@ -214,4 +220,34 @@ fn gate_limits(g: &super::args::GateArgs) -> Result<GateLimits, OptionsError> {
         wait_s: g.gate_wait,
         window_s: g.gate_window,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn bench(args: &[&str]) -> BenchArgs {
+        let mut argv = vec!["runner", "bench", "m.toml"];
+        argv.extend(args);
+        match crate::cmd::args::Cli::parse_from(argv).command {
+            crate::cmd::args::Cmd::Bench(b) => *b,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn quick_sets_the_smoke_sampling_and_explicit_flags_win() {
+        let s = settings(&bench(&["--quick"])).unwrap();
+        assert!(s.quick);
+        assert_eq!((s.runs, s.warmup), (Some(3), Some(1)));
+        assert_eq!(s.load_duration, Some(Duration::from_secs(1)));
+        assert_eq!(s.load_warmup, Some(Duration::from_millis(300)));
+        let s = settings(&bench(&["--quick", "--runs", "5", "--load-duration", "2"])).unwrap();
+        assert_eq!((s.runs, s.warmup), (Some(5), Some(1)));
+        assert_eq!(s.load_duration, Some(Duration::from_secs(2)));
+        let s = settings(&bench(&[])).unwrap();
+        assert!(!s.quick);
+        assert_eq!((s.runs, s.warmup, s.load_duration), (None, None, None));
+    }
 }

@@ -232,6 +232,7 @@ fn known_keys_hint(keys: &[String]) -> String {
             "notes",
             "requires",
             "params",
+            "quick",
             "inputs",
             "lang",
             "reference",
@@ -287,7 +288,9 @@ fn known_keys_hint(keys: &[String]) -> String {
         ],
         ["lang", _, "docker"] => &["dockerfile", "program"],
         ["text", _] => &["name", "summary", "skill"],
-        ["requires"] => &["executables", "pkg_config"],
+        ["requires"] => &["executables", "apt", "pypi"],
+        ["requires", "apt", _] => &["executables", "pkg_config", "files", "python_modules"],
+        ["quick"] => &["params"],
         ["inputs", _] => &["generate", "prepare", "sources", "path"],
         ["lang", _] => &[
             "todo", "dir", "build", "artifact", "run", "test", "env", "docker", "variant",

@@ -64,12 +64,12 @@ pub struct Manifest {
     pub text: BTreeMap<String, Text>,
     /// Notes by language code.
     pub notes: BTreeMap<String, String>,
-    /// Required executables.
-    pub executables: Vec<String>,
-    /// Required pkg-config packages.
-    pub pkg_config: Vec<String>,
+    /// What the project needs from the machine (`[requires]`).
+    pub requires: crate::prereq::Requirements,
     /// Parameters (already rendered as strings).
     pub params: BTreeMap<String, String>,
+    /// The parameters `runner bench --quick` uses instead (`[quick] params`), as strings.
+    pub quick_params: BTreeMap<String, String>,
     /// Inputs by name.
     pub inputs: BTreeMap<String, InputDef>,
     /// Implementations by language.

@@ -117,7 +117,13 @@ mod tests {
             .output()
             .is_err()
         {
-            panic!("valgrind is required (apt-get install valgrind)");
+            // Strict on purpose: a skipped test would pass on a machine that cannot count.
+            panic!(
+                "valgrind is required, and it is the runner's own declared prerequisite \
+                 (toolchains.toml [requires.apt] valgrind): `runner doctor --provision` installs it, \
+                 as does the README's first command (`cargo run --release -p runner -- bench …`) \
+                 run as root; by hand: apt-get install valgrind"
+            );
         }
         let dir = tempfile::tempdir().unwrap();
         let count = |i: usize| {

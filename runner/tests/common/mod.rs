@@ -19,7 +19,9 @@ pub fn copy_tree(src: &Path, dst: &Path) {
     }
 }
 
-/// A temporary copy of `tests/fixtures/<name>` with `toolchains.toml` at its root.
+/// A temporary copy of `tests/fixtures/<name>` with `toolchains.toml` at its root: the
+/// repository's pins without its `[requires]` tables, so that no test installs a system package
+/// (a bench run as root installs what `[requires]` declares).
 pub fn fixture(name: &str) -> tempfile::TempDir {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -27,7 +29,8 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
     let dst = tempfile::tempdir().unwrap();
     copy_tree(&src, dst.path());
     let pins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../toolchains.toml");
-    std::fs::copy(pins, dst.path().join("toolchains.toml")).unwrap();
+    let text = std::fs::read_to_string(pins).unwrap();
+    std::fs::write(dst.path().join("toolchains.toml"), without_requires(&text)).unwrap();
     dst
 }
 
@@ -48,6 +51,23 @@ pub const ANY_MACHINE: [&str; 12] = [
     "--gate-window",
     "0.05",
 ];
+
+/// `toml` without its `[requires]` and `[requires.*]` tables.
+pub fn without_requires(toml: &str) -> String {
+    let mut out = String::new();
+    let mut skip = false;
+    for line in toml.lines() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            skip = t.starts_with("[requires]") || t.starts_with("[requires.");
+        }
+        if !skip {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
 
 /// How [`as_service`] rewrites a report.
 pub struct ServiceLoad {

@@ -30,6 +30,7 @@ mod lang;
 mod metric;
 mod params;
 mod placeholders;
+mod quick;
 mod reference;
 mod requires;
 mod sampling;
@@ -166,8 +167,9 @@ pub fn validate(
     // The sections, in the order of docs/manifest.md.
     let (id, slug) = identity::validate(&mut v, &raw, path);
     let (text, notes) = text::validate(&mut v, &raw);
-    let (executables, pkg_config) = requires::validate(&raw); // reports nothing
+    let requires = requires::validate(&mut v, &raw);
     let params = params::validate(&mut v, &raw);
+    let quick_params = quick::validate(&mut v, &raw, &params);
 
     let inputs = inputs::validate(&mut v, &raw);
     let langs = lang::validate(&mut v, &raw);
@@ -194,9 +196,9 @@ pub fn validate(
         group: *raw.group.get_ref(),
         text,
         notes,
-        executables,
-        pkg_config,
+        requires,
         params,
+        quick_params,
         inputs,
         langs,
         references,
