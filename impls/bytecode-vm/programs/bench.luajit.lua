@@ -7,7 +7,7 @@
 --   would cut them to 32 bits);
 -- - the LCG state is a uint64_t cdata (wrapping multiply, logical bit.rshift on 64 bits) and
 --   the checksum an int64_t cdata (wrapping add and multiply); the matrix cells, the products
---   and the sums of one C cell stay plain numbers: |cell| <= 2^23, so |s| < 60 * 2^46 < 2^53,
+--   and the sums of one C cell stay plain numbers: |cell| <= 2^23, so |s| <= 60 * 2^46 < 2^53,
 --   exact in a double;
 -- - the numbers are printed with %d (LuaJIT's print writes 15-digit numbers as 1.2e+14).
 -- Everything else (workloads, algorithms, loop nesting, the zero-filled memory table indexed
