@@ -17,8 +17,18 @@ pub const HOP_BY_HOP: [&str; 9] = [
     "upgrade",
 ];
 
+/// Whether `name` is one of [`HOP_BY_HOP`].
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    HOP_BY_HOP.contains(&name.as_str())
+}
+
 /// Removes the hop-by-hop fields and every field named in a `Connection` value.
 pub fn strip_hop_by_hop(h: &mut HeaderMap) {
+    // Usually there is none: one pass over the names instead of nine hashed removals (a field
+    // named in `Connection` needs a `Connection` field, itself hop-by-hop).
+    if !h.keys().any(is_hop_by_hop) {
+        return;
+    }
     // Names listed in Connection are collected first: removing `connection` drops them.
     let named: Vec<HeaderName> = h
         .get_all(CONNECTION)
@@ -35,19 +45,31 @@ pub fn strip_hop_by_hop(h: &mut HeaderMap) {
     }
 }
 
-/// Appends the client's address to `X-Forwarded-For` (prior values joined with ", "), leaving
-/// exactly one such field.
-pub fn append_forwarded_for(h: &mut HeaderMap, client: IpAddr) {
-    const XFF: &str = "x-forwarded-for";
+/// The client's address as a field value, made once per client connection.
+pub fn client_value(client: IpAddr) -> HeaderValue {
+    // An IP address is valid header text.
+    HeaderValue::from_str(&client.to_string()).expect("an IP address is a valid field value")
+}
+
+/// Appends the client's address (from [`client_value`]) to `X-Forwarded-For` (prior values
+/// joined with ", "), leaving exactly one such field.
+pub fn append_forwarded_for(h: &mut HeaderMap, client: &HeaderValue) {
+    let xff = HeaderName::from_static("x-forwarded-for");
+    let mut prior = h.get_all(&xff).iter().peekable();
+    if prior.peek().is_none() {
+        // The usual case: no allocation, the connection's value is shared.
+        h.insert(xff, client.clone());
+        return;
+    }
     let mut value = Vec::with_capacity(64);
-    for prior in h.get_all(XFF) {
-        value.extend_from_slice(prior.as_bytes());
+    for p in prior {
+        value.extend_from_slice(p.as_bytes());
         value.extend_from_slice(b", ");
     }
-    value.extend_from_slice(client.to_string().as_bytes());
+    value.extend_from_slice(client.as_bytes());
     // The prior values were valid header bytes, and so is an IP address.
     if let Ok(v) = HeaderValue::from_bytes(&value) {
-        h.insert(XFF, v);
+        h.insert(xff, v);
     }
 }
 
@@ -113,7 +135,7 @@ mod tests {
                 .iter()
                 .map(|v| ("X-Forwarded-For", *v))
                 .collect::<Vec<_>>());
-            append_forwarded_for(&mut h, ip);
+            append_forwarded_for(&mut h, &client_value(ip));
             let all: Vec<&str> = h
                 .get_all("x-forwarded-for")
                 .iter()

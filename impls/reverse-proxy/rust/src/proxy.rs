@@ -3,7 +3,7 @@
 
 use crate::balancer::Balancer;
 use crate::config::Config;
-use crate::headers::{append_forwarded_for, strip_hop_by_hop};
+use crate::headers::{append_forwarded_for, client_value, strip_hop_by_hop};
 use crate::pool::{Lease, Pool, ProxyBody, Sender, UpBody};
 use bytes::Bytes;
 use http::header::{
@@ -19,7 +19,6 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -71,10 +70,11 @@ pub async fn serve(listener: TcpListener, state: Arc<State>) {
         let state = state.clone();
         let builder = builder.clone();
         tokio::spawn(async move {
-            let client = peer.ip();
+            let client = client_value(peer.ip());
             let svc = service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(&state, client, req).await) }
+                let client = client.clone();
+                async move { Ok::<_, Infallible>(handle(&state, &client, req).await) }
             });
             let _ = builder.serve_connection(TokioIo::new(tcp), svc).await;
         });
@@ -140,7 +140,7 @@ pub fn validate(method: &Method, uri: &Uri, version: Version, h: &HeaderMap) -> 
     Verdict::Forward
 }
 
-async fn handle(st: &State, client: IpAddr, req: Request<Incoming>) -> Response<ProxyBody> {
+async fn handle(st: &State, client: &HeaderValue, req: Request<Incoming>) -> Response<ProxyBody> {
     match validate(req.method(), req.uri(), req.version(), req.headers()) {
         Verdict::Forward => forward(st, client, req).await,
         Verdict::OptionsStar => {
@@ -187,7 +187,7 @@ fn replayable(m: &Method) -> bool {
     )
 }
 
-async fn forward(st: &State, client: IpAddr, req: Request<Incoming>) -> Response<ProxyBody> {
+async fn forward(st: &State, client: &HeaderValue, req: Request<Incoming>) -> Response<ProxyBody> {
     let (mut parts, body) = req.into_parts();
     strip_hop_by_hop(&mut parts.headers);
     parts.headers.remove(EXPECT); // hyper has answered 100 Continue itself

@@ -115,9 +115,17 @@ fn isTokenChar(c: u8) bool {
     };
 }
 
+/// `isTokenChar` as a table: one load per byte instead of a chain of range tests (field names
+/// are checked for every field of every head; README: What may differ).
+const token_table: [256]bool = blk: {
+    var t: [256]bool = undefined;
+    for (&t, 0..) |*e, c| e.* = isTokenChar(c);
+    break :blk t;
+};
+
 fn isToken(s: []const u8) bool {
     if (s.len == 0) return false;
-    for (s) |c| if (!isTokenChar(c)) return false;
+    for (s) |c| if (!token_table[c]) return false;
     return true;
 }
 
