@@ -34,51 +34,57 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
+/// FNV-1a 64 of `data` with ASCII upper case folded to lower case, continuing from `h`.
+#[inline]
+fn fnv1a_lower(mut h: u64, data: &[u8]) -> u64 {
+    for &b in data {
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
 /// Signed feature hashing of word unigrams and character 3-grams into 384 dimensions,
 /// L2-normalised (see the spec for every detail).
 #[derive(Default)]
-pub struct HashEmbedder {
-    /// Byte offsets of the code points of the current word, plus its end (reused).
-    starts: Vec<usize>,
-    /// The current word in lower case (reused).
-    word: Vec<u8>,
-}
+pub struct HashEmbedder;
 
 impl HashEmbedder {
     pub fn new() -> Self {
-        Self::default()
+        HashEmbedder
     }
+}
 
-    /// The integer counts before normalisation.
-    pub fn counts(&mut self, text: &[u8], counts: &mut [i32; DIMS]) {
-        counts.fill(0);
-        let n = text.len();
-        let mut i = 0;
-        while i < n {
-            if !is_word(text[i]) {
-                i += 1;
-                continue;
-            }
-            self.word.clear();
-            self.starts.clear();
-            while i < n && is_word(text[i]) {
-                let b = text[i];
-                if b & 0xC0 != 0x80 {
-                    self.starts.push(self.word.len());
-                }
-                self.word.push(b.to_ascii_lowercase());
-                i += 1;
-            }
-            let w = &self.word;
-            add(counts, fnv1a(H_WORD, w));
-            self.starts.push(w.len());
-            for k in 0..self.starts.len().saturating_sub(3) {
-                add(
-                    counts,
-                    fnv1a(H_GRAM, &w[self.starts[k]..self.starts[k + 3]]),
-                );
-            }
+/// The integer counts of `text` before normalisation. Words are hashed in place, in one pass over
+/// the bytes: the unigram while scanning, each 3-gram when the code point after it (or the word's
+/// end) is reached.
+pub fn counts(text: &[u8], counts: &mut [i32; DIMS]) {
+    counts.fill(0);
+    let n = text.len();
+    let mut i = 0;
+    while i < n {
+        if !is_word(text[i]) {
+            i += 1;
+            continue;
         }
+        let mut hw = H_WORD;
+        let mut starts = [0usize; 3]; // starts of the last three code points (a ring)
+        let mut ncp = 0;
+        while i < n && is_word(text[i]) {
+            let b = text[i];
+            if b & 0xC0 != 0x80 {
+                if ncp >= 3 {
+                    add(counts, fnv1a_lower(H_GRAM, &text[starts[(ncp - 3) % 3]..i]));
+                }
+                starts[ncp % 3] = i;
+                ncp += 1;
+            }
+            hw = (hw ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+            i += 1;
+        }
+        if ncp >= 3 {
+            add(counts, fnv1a_lower(H_GRAM, &text[starts[(ncp - 3) % 3]..i]));
+        }
+        add(counts, hw);
     }
 }
 
@@ -115,9 +121,9 @@ impl Embedder for HashEmbedder {
     }
 
     fn embed(&mut self, text: &str, out: &mut [f32]) {
-        let mut counts = [0i32; DIMS];
-        self.counts(text.as_bytes(), &mut counts);
-        normalise(&counts, out);
+        let mut c = [0i32; DIMS];
+        counts(text.as_bytes(), &mut c);
+        normalise(&c, out);
     }
 }
 
@@ -150,9 +156,8 @@ mod tests {
 
     #[test]
     fn three_grams_are_code_points() {
-        let mut e = HashEmbedder::new();
         let mut c = [0i32; DIMS];
-        e.counts("กขคง".as_bytes(), &mut c);
+        counts("กขคง".as_bytes(), &mut c);
         // one word + two 3-grams
         assert!(c.iter().map(|x| x.unsigned_abs()).sum::<u32>() <= 3);
         let mut want = [0i32; DIMS];
