@@ -42,14 +42,6 @@ func lower(b byte) byte {
 	return b
 }
 
-// fnv1aLower is FNV-1a of data with ASCII upper case folded to lower case.
-func fnv1aLower(h uint64, data []byte) uint64 {
-	for _, b := range data {
-		h = (h ^ uint64(lower(b))) * fnvPrime
-	}
-	return h
-}
-
 // HashEmbedder is fnv1a-hash-384/1: signed feature hashing of word unigrams and character
 // 3-grams into 384 dimensions, L2-normalised (see the spec).
 type HashEmbedder struct{}
@@ -57,9 +49,10 @@ type HashEmbedder struct{}
 func (HashEmbedder) Name() string { return "fnv1a-hash-384/1" }
 func (HashEmbedder) Dims() int    { return dims }
 
-// counts fills c with the integer counts of text. Words are hashed in place, in one pass over the
-// bytes: the unigram while scanning, each 3-gram when the code point after it (or the word's end)
-// is reached.
+// counts fills c with the integer counts of text. Every feature is hashed in one pass over the
+// bytes, each byte read and lower-cased once: the word's unigram hash and the hashes of the three
+// 3-grams that can still contain the byte (started at the last three code points) run side by
+// side; a 3-gram is complete when the code point after it (or the word's end) is reached.
 func counts(text []byte, c *[dims]int32) {
 	*c = [dims]int32{}
 	n := len(text)
@@ -69,21 +62,26 @@ func counts(text []byte, c *[dims]int32) {
 			continue
 		}
 		hw := uint64(hWord)
-		var starts [3]int // starts of the last three code points (a ring)
+		// 3-grams started at the code point before last (g0), the last (g1) and this one (g2)
+		g0, g1, g2 := uint64(hGram), uint64(hGram), uint64(hGram)
 		ncp := 0
 		for ; i < n && isWord(text[i]); i++ {
 			b := text[i]
 			if b&0xC0 != 0x80 {
 				if ncp >= 3 {
-					add(c, fnv1aLower(hGram, text[starts[(ncp-3)%3]:i]))
+					add(c, g0)
 				}
-				starts[ncp%3] = i
+				g0, g1, g2 = g1, g2, hGram
 				ncp++
 			}
-			hw = (hw ^ uint64(lower(b))) * fnvPrime
+			l := uint64(lower(b))
+			hw = (hw ^ l) * fnvPrime
+			g0 = (g0 ^ l) * fnvPrime
+			g1 = (g1 ^ l) * fnvPrime
+			g2 = (g2 ^ l) * fnvPrime
 		}
 		if ncp >= 3 {
-			add(c, fnv1aLower(hGram, text[starts[(ncp-3)%3]:i]))
+			add(c, g0)
 		}
 		add(c, hw)
 	}

@@ -34,15 +34,6 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
 }
 
-/// FNV-1a 64 of `data` with ASCII upper case folded to lower case, continuing from `h`.
-#[inline]
-fn fnv1a_lower(mut h: u64, data: &[u8]) -> u64 {
-    for &b in data {
-        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
-    }
-    h
-}
-
 /// Signed feature hashing of word unigrams and character 3-grams into 384 dimensions,
 /// L2-normalised (see the spec for every detail).
 #[derive(Default)]
@@ -54,9 +45,10 @@ impl HashEmbedder {
     }
 }
 
-/// The integer counts of `text` before normalisation. Words are hashed in place, in one pass over
-/// the bytes: the unigram while scanning, each 3-gram when the code point after it (or the word's
-/// end) is reached.
+/// The integer counts of `text` before normalisation. Every feature is hashed in one pass over
+/// the bytes, each byte read and lower-cased once: the word's unigram hash and the hashes of the
+/// three 3-grams that can still contain the byte (started at the last three code points) run side
+/// by side; a 3-gram is complete when the code point after it (or the word's end) is reached.
 pub fn counts(text: &[u8], counts: &mut [i32; DIMS]) {
     counts.fill(0);
     let n = text.len();
@@ -67,22 +59,27 @@ pub fn counts(text: &[u8], counts: &mut [i32; DIMS]) {
             continue;
         }
         let mut hw = H_WORD;
-        let mut starts = [0usize; 3]; // starts of the last three code points (a ring)
+        // 3-grams started at the code point before last (g0), the last (g1) and this one (g2)
+        let (mut g0, mut g1, mut g2) = (H_GRAM, H_GRAM, H_GRAM);
         let mut ncp = 0;
         while i < n && is_word(text[i]) {
             let b = text[i];
             if b & 0xC0 != 0x80 {
                 if ncp >= 3 {
-                    add(counts, fnv1a_lower(H_GRAM, &text[starts[(ncp - 3) % 3]..i]));
+                    add(counts, g0);
                 }
-                starts[ncp % 3] = i;
+                (g0, g1, g2) = (g1, g2, H_GRAM);
                 ncp += 1;
             }
-            hw = (hw ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+            let l = u64::from(b.to_ascii_lowercase());
+            hw = (hw ^ l).wrapping_mul(FNV_PRIME);
+            g0 = (g0 ^ l).wrapping_mul(FNV_PRIME);
+            g1 = (g1 ^ l).wrapping_mul(FNV_PRIME);
+            g2 = (g2 ^ l).wrapping_mul(FNV_PRIME);
             i += 1;
         }
         if ncp >= 3 {
-            add(counts, fnv1a_lower(H_GRAM, &text[starts[(ncp - 3) % 3]..i]));
+            add(counts, g0);
         }
         add(counts, hw);
     }
