@@ -3,9 +3,10 @@
 
     python3 reference.py <corpus-dir-or-tar> <database>
 
-Standard library only (sqlite3, re, struct). Same rows as the spec (README.md): the same chunks,
-bit-identical vectors, the same summary line. Unlike the implementations it reads each document
-whole, and it hashes each distinct feature once (a bounded cache) instead of every occurrence.
+Standard library only (sqlite3, re, struct, functools). Same rows as the spec (README.md): the
+same chunks, bit-identical vectors, the same summary line. Unlike the implementations it reads each
+document whole (its memory grows with the largest document), and it caches the feature slots of a
+word (functools.lru_cache), so a word seen before is not hashed again.
 """
 import math
 import operator
@@ -128,8 +129,9 @@ def features(word):
 def embed(text):
     """The vector of one chunk (bytes) as the stored blob of 384 little-endian float32."""
     n = [0] * (2 * DIMS)
-    for s in chain.from_iterable(map(features, WORDS.findall(text.lower().decode()))):
-        n[s] += 1  # bytes.lower() changes ASCII A-Z only, as the spec says
+    words = WORDS.findall(text.lower().decode())  # bytes.lower(): ASCII A-Z only, as the spec says
+    for s in chain.from_iterable(map(features, words)):
+        n[s] += 1
     c = list(map(operator.sub, n[:DIMS], n[DIMS:]))
     sumsq = sum(map(operator.mul, c, c))
     if sumsq == 0:
