@@ -13,8 +13,9 @@ model of README.md), independently of the three implementations:
        SELECT chunk_id FROM vectors ORDER BY vec_distance_l2(embedding, ?), chunk_id LIMIT 5
 Writes DIR/canonical.txt (row counts, SHA-256 of documents, chunk texts and vector blobs, probe
 results). Then compares with the other languages' verification databases of the same bench
-(DIR/../../<other>/verify/vectors.db, written within the hour): this language must be in the
-strictly largest group (>= 2) of identical canonical forms; alone, that part is not applicable.
+(DIR/../../<other>/verify/vectors.db, written within the hour): this language (or reference,
+or variant) must be in the strictly largest group (>= 2) of identical canonical forms; alone, that
+part is not applicable.
 
 sqlite-vec (PyPI `sqlite-vec`) is installed on first use into ROOT/.runner/venvs/vector-ingester.
 If this Python's sqlite3 module cannot load extensions, the `sqlite3` command-line shell runs the
@@ -279,8 +280,10 @@ def cached_canonical(db, vec, probes):
 def compare_peers(out, lang, db, mine, vec, probes):
     """None when not applicable, else raises on disagreement; returns a description."""
     verify = os.path.abspath(out)
-    if os.path.basename(verify) != "verify" or os.path.basename(os.path.dirname(verify)) != lang:
-        return "not applicable (output folder is not <work>/<lang>/verify)"
+    if os.path.basename(verify) != "verify":
+        return "not applicable (output folder is not <work>/<job>/verify)"
+    # A reference or a variant (its folder is not named after a language) is compared with the
+    # languages' databases the same way.
     work = os.path.dirname(os.path.dirname(verify))
     mtime = os.stat(db).st_mtime
     forms = {lang: mine}

@@ -34,20 +34,26 @@ func isWord(b byte) bool {
 	return b >= 0x80 || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
-// HashEmbedder is fnv1a-hash-384/1: signed feature hashing of word unigrams and character
-// 3-grams into 384 dimensions, L2-normalised (see the spec).
-type HashEmbedder struct {
-	starts []int  // code point offsets of the current word, then its end
-	word   []byte // the current word in lower case
-	counts [dims]int32
+// lower folds ASCII A-Z to a-z; no other byte changes.
+func lower(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + ('a' - 'A')
+	}
+	return b
 }
 
-func (e *HashEmbedder) Name() string { return "fnv1a-hash-384/1" }
-func (e *HashEmbedder) Dims() int    { return dims }
+// HashEmbedder is fnv1a-hash-384/1: signed feature hashing of word unigrams and character
+// 3-grams into 384 dimensions, L2-normalised (see the spec).
+type HashEmbedder struct{}
 
-// Counts fills e.counts with the integer counts of text.
-func (e *HashEmbedder) Counts(text []byte) *[dims]int32 {
-	c := &e.counts
+func (HashEmbedder) Name() string { return "fnv1a-hash-384/1" }
+func (HashEmbedder) Dims() int    { return dims }
+
+// counts fills c with the integer counts of text. Every feature is hashed in one pass over the
+// bytes, each byte read and lower-cased once: the word's unigram hash and the hashes of the three
+// 3-grams that can still contain the byte (started at the last three code points) run side by
+// side; a 3-gram is complete when the code point after it (or the word's end) is reached.
+func counts(text []byte, c *[dims]int32) {
 	*c = [dims]int32{}
 	n := len(text)
 	for i := 0; i < n; {
@@ -55,25 +61,30 @@ func (e *HashEmbedder) Counts(text []byte) *[dims]int32 {
 			i++
 			continue
 		}
-		e.word, e.starts = e.word[:0], e.starts[:0]
+		hw := uint64(hWord)
+		// 3-grams started at the code point before last (g0), the last (g1) and this one (g2)
+		g0, g1, g2 := uint64(hGram), uint64(hGram), uint64(hGram)
+		ncp := 0
 		for ; i < n && isWord(text[i]); i++ {
 			b := text[i]
 			if b&0xC0 != 0x80 {
-				e.starts = append(e.starts, len(e.word))
+				if ncp >= 3 {
+					add(c, g0)
+				}
+				g0, g1, g2 = g1, g2, hGram
+				ncp++
 			}
-			if b >= 'A' && b <= 'Z' {
-				b += 'a' - 'A'
-			}
-			e.word = append(e.word, b)
+			l := uint64(lower(b))
+			hw = (hw ^ l) * fnvPrime
+			g0 = (g0 ^ l) * fnvPrime
+			g1 = (g1 ^ l) * fnvPrime
+			g2 = (g2 ^ l) * fnvPrime
 		}
-		w := e.word
-		add(c, fnv1a(hWord, w))
-		e.starts = append(e.starts, len(w))
-		for k := 0; k+3 < len(e.starts); k++ {
-			add(c, fnv1a(hGram, w[e.starts[k]:e.starts[k+3]]))
+		if ncp >= 3 {
+			add(c, g0)
 		}
+		add(c, hw)
 	}
-	return c
 }
 
 func add(c *[dims]int32, h uint64) {
@@ -101,6 +112,8 @@ func normalise(c *[dims]int32, out []float32) {
 	}
 }
 
-func (e *HashEmbedder) Embed(text []byte, out []float32) {
-	normalise(e.Counts(text), out)
+func (HashEmbedder) Embed(text []byte, out []float32) {
+	var c [dims]int32
+	counts(text, &c)
+	normalise(&c, out)
 }

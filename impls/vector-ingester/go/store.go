@@ -107,8 +107,10 @@ func (s *store) begin(cfg Config, embedder string, dims int) error {
 
 // addChunk inserts one chunk and its vector; commits when the batch is full.
 func (s *store) addChunk(id, doc, seq, start int64, text []byte, vec []float32) error {
-	for i, v := range vec {
-		binary.LittleEndian.PutUint32(s.blob[4*i:], math.Float32bits(v))
+	b := s.blob
+	for _, v := range vec {
+		binary.LittleEndian.PutUint32(b, math.Float32bits(v))
+		b = b[4:]
 	}
 	if err := insertChunk(s.chunk, s.vector, id, doc, seq, start, text, s.blob); err != nil {
 		return s.fail(err)

@@ -37,48 +37,51 @@ fn is_word(b: u8) -> bool {
 /// Signed feature hashing of word unigrams and character 3-grams into 384 dimensions,
 /// L2-normalised (see the spec for every detail).
 #[derive(Default)]
-pub struct HashEmbedder {
-    /// Byte offsets of the code points of the current word, plus its end (reused).
-    starts: Vec<usize>,
-    /// The current word in lower case (reused).
-    word: Vec<u8>,
-}
+pub struct HashEmbedder;
 
 impl HashEmbedder {
     pub fn new() -> Self {
-        Self::default()
+        HashEmbedder
     }
+}
 
-    /// The integer counts before normalisation.
-    pub fn counts(&mut self, text: &[u8], counts: &mut [i32; DIMS]) {
-        counts.fill(0);
-        let n = text.len();
-        let mut i = 0;
-        while i < n {
-            if !is_word(text[i]) {
-                i += 1;
-                continue;
-            }
-            self.word.clear();
-            self.starts.clear();
-            while i < n && is_word(text[i]) {
-                let b = text[i];
-                if b & 0xC0 != 0x80 {
-                    self.starts.push(self.word.len());
-                }
-                self.word.push(b.to_ascii_lowercase());
-                i += 1;
-            }
-            let w = &self.word;
-            add(counts, fnv1a(H_WORD, w));
-            self.starts.push(w.len());
-            for k in 0..self.starts.len().saturating_sub(3) {
-                add(
-                    counts,
-                    fnv1a(H_GRAM, &w[self.starts[k]..self.starts[k + 3]]),
-                );
-            }
+/// The integer counts of `text` before normalisation. Every feature is hashed in one pass over
+/// the bytes, each byte read and lower-cased once: the word's unigram hash and the hashes of the
+/// three 3-grams that can still contain the byte (started at the last three code points) run side
+/// by side; a 3-gram is complete when the code point after it (or the word's end) is reached.
+pub fn counts(text: &[u8], counts: &mut [i32; DIMS]) {
+    counts.fill(0);
+    let n = text.len();
+    let mut i = 0;
+    while i < n {
+        if !is_word(text[i]) {
+            i += 1;
+            continue;
         }
+        let mut hw = H_WORD;
+        // 3-grams started at the code point before last (g0), the last (g1) and this one (g2)
+        let (mut g0, mut g1, mut g2) = (H_GRAM, H_GRAM, H_GRAM);
+        let mut ncp = 0;
+        while i < n && is_word(text[i]) {
+            let b = text[i];
+            if b & 0xC0 != 0x80 {
+                if ncp >= 3 {
+                    add(counts, g0);
+                }
+                (g0, g1, g2) = (g1, g2, H_GRAM);
+                ncp += 1;
+            }
+            let l = u64::from(b.to_ascii_lowercase());
+            hw = (hw ^ l).wrapping_mul(FNV_PRIME);
+            g0 = (g0 ^ l).wrapping_mul(FNV_PRIME);
+            g1 = (g1 ^ l).wrapping_mul(FNV_PRIME);
+            g2 = (g2 ^ l).wrapping_mul(FNV_PRIME);
+            i += 1;
+        }
+        if ncp >= 3 {
+            add(counts, g0);
+        }
+        add(counts, hw);
     }
 }
 
@@ -115,9 +118,9 @@ impl Embedder for HashEmbedder {
     }
 
     fn embed(&mut self, text: &str, out: &mut [f32]) {
-        let mut counts = [0i32; DIMS];
-        self.counts(text.as_bytes(), &mut counts);
-        normalise(&counts, out);
+        let mut c = [0i32; DIMS];
+        counts(text.as_bytes(), &mut c);
+        normalise(&c, out);
     }
 }
 
@@ -150,9 +153,8 @@ mod tests {
 
     #[test]
     fn three_grams_are_code_points() {
-        let mut e = HashEmbedder::new();
         let mut c = [0i32; DIMS];
-        e.counts("กขคง".as_bytes(), &mut c);
+        counts("กขคง".as_bytes(), &mut c);
         // one word + two 3-grams
         assert!(c.iter().map(|x| x.unsigned_abs()).sum::<u32>() <= 3);
         let mut want = [0i32; DIMS];

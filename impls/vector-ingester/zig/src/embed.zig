@@ -41,13 +41,6 @@ pub fn fnv1a(start: u64, data: []const u8) u64 {
     return h;
 }
 
-/// FNV-1a of `data` with ASCII upper case folded to lower case.
-inline fn fnv1aLower(start: u64, data: []const u8) u64 {
-    var h = start;
-    for (data) |b| h = (h ^ std.ascii.toLower(b)) *% fnv_prime;
-    return h;
-}
-
 /// ASCII 0-9 A-Z a-z and every byte >= 0x80.
 inline fn isWord(b: u8) bool {
     return b >= 0x80 or std.ascii.isAlphanumeric(b);
@@ -58,8 +51,10 @@ inline fn add(c: *[DIMS]i32, h: u64) void {
     if ((h >> 31) & 1 == 1) c[bucket] -= 1 else c[bucket] += 1;
 }
 
-/// The integer counts of `text` before normalisation. Words are hashed in place: the unigram
-/// while scanning, each 3-gram when the code point after it (or the word's end) is reached.
+/// The integer counts of `text` before normalisation. Every feature is hashed in one pass over
+/// the bytes, each byte read and lower-cased once: the word's unigram hash and the hashes of the
+/// three 3-grams that can still contain the byte (started at the last three code points) run side
+/// by side; a 3-gram is complete when the code point after it (or the word's end) is reached.
 pub fn counts(text: []const u8, c: *[DIMS]i32) void {
     @memset(c, 0);
     const n = text.len;
@@ -70,18 +65,27 @@ pub fn counts(text: []const u8, c: *[DIMS]i32) void {
             continue;
         }
         var hw = h_word;
-        var starts: [3]usize = undefined; // starts of the last three code points (a ring)
+        // 3-grams started at the code point before last (g0), the last (g1) and this one (g2)
+        var g0 = h_gram;
+        var g1 = h_gram;
+        var g2 = h_gram;
         var ncp: usize = 0;
         while (i < n and isWord(text[i])) : (i += 1) {
             const b = text[i];
             if (b & 0xC0 != 0x80) {
-                if (ncp >= 3) add(c, fnv1aLower(h_gram, text[starts[(ncp - 3) % 3]..i]));
-                starts[ncp % 3] = i;
+                if (ncp >= 3) add(c, g0);
+                g0 = g1;
+                g1 = g2;
+                g2 = h_gram;
                 ncp += 1;
             }
-            hw = (hw ^ std.ascii.toLower(b)) *% fnv_prime;
+            const l = std.ascii.toLower(b);
+            hw = (hw ^ l) *% fnv_prime;
+            g0 = (g0 ^ l) *% fnv_prime;
+            g1 = (g1 ^ l) *% fnv_prime;
+            g2 = (g2 ^ l) *% fnv_prime;
         }
-        if (ncp >= 3) add(c, fnv1aLower(h_gram, text[starts[(ncp - 3) % 3]..i]));
+        if (ncp >= 3) add(c, g0);
         add(c, hw);
     }
 }
