@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"hash"
 	"math"
 	"strconv"
 	"strings"
@@ -49,11 +50,22 @@ const (
 )
 
 // Verifier checks bearer tokens: HS256 only with the secret, RS256 only with the public key.
+// Both keys are prepared once, by NewVerifier: the RSA key parsed (LoadPublicKey), the HMAC key
+// as a keyed HMAC-SHA-256 whose inner and outer states each verification clones.
 type Verifier struct {
-	Secret   []byte
+	hs256    hash.Cloner
 	Public   *rsa.PublicKey
 	Issuer   string
 	Audience string
+}
+
+// NewVerifier prepares the keys: secret is the HS256 key (LoadSecret), pub the RSA key.
+func NewVerifier(secret []byte, pub *rsa.PublicKey, issuer, audience string) *Verifier {
+	mac := hmac.New(sha256.New, secret)
+	// The first Reset saves the keyed inner and outer states; clones restore them instead of
+	// hashing the padded key again.
+	mac.Reset()
+	return &Verifier{hs256: mac.(hash.Cloner), Public: pub, Issuer: issuer, Audience: audience}
 }
 
 var b64 = base64.RawURLEncoding.Strict()
@@ -101,9 +113,13 @@ func (v *Verifier) Verify(authValues []string, adminPath bool, now int64) (strin
 	signingInput := tok[:dot2]
 	switch alg {
 	case "HS256":
-		mac := hmac.New(sha256.New, v.Secret)
+		mac, err := v.hs256.Clone()
+		if err != nil {
+			panic(err) // std's SHA-256 HMAC is always cloneable
+		}
 		mac.Write([]byte(signingInput))
-		if !hmac.Equal(mac.Sum(nil), sig) {
+		var sum [sha256.Size]byte
+		if !hmac.Equal(mac.Sum(sum[:0]), sig) {
 			return "", errBadSignature
 		}
 	case "RS256":

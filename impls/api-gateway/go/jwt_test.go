@@ -50,7 +50,7 @@ func testVerifier(t *testing.T) *Verifier {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Verifier{Secret: secret, Public: pub, Issuer: "bench-issuer", Audience: "bench-api"}
+	return NewVerifier(secret, pub, "bench-issuer", "bench-api")
 }
 
 // Every shared case (testdata/cases.json) gets exactly the expected status and body.

@@ -127,7 +127,7 @@ func main() {
 	}
 	start := time.Now()
 	limiter := NewLimiter(cfg.Default, cfg.Overrides, func() int64 { return int64(time.Since(start)) })
-	verifier := &Verifier{Secret: secret, Public: pub, Issuer: cfg.Issuer, Audience: cfg.Audience}
+	verifier := NewVerifier(secret, pub, cfg.Issuer, cfg.Audience)
 	gw := NewGateway(verifier, limiter, cfg.Backend, nil)
 
 	ln, err := net.Listen("tcp4", cfg.Listen)

@@ -1,11 +1,19 @@
 //! Token verification (README "Token verification"): the JOSE header and the claims are parsed
-//! here with serde_json, exactly as the spec orders the checks; the signatures are checked by
-//! `jsonwebtoken::crypto::verify` with the key that belongs to the algorithm.
+//! here with serde_json, exactly as the spec orders the checks; HS256 with the `hmac` crate and
+//! RS256 with the `rsa` crate (RustCrypto), each with the key that belongs to the algorithm.
+//! Both keys are prepared once, at start-up, as in Go and Zig: the RSA public key is parsed into
+//! an `RsaPublicKey` (which holds its Montgomery parameters) and the HMAC key into its keyed
+//! inner and outer SHA-256 states, which every verification copies.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{Algorithm, DecodingKey};
+use hmac::{Hmac, KeyInit, Mac};
+use rsa::pkcs1v15::Pkcs1v15Sign;
+use rsa::pkcs8::DecodePublicKey;
+use rsa::traits::PublicKeyParts;
+use rsa::PublicKey as RsaPublicKey;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 /// An answer the gateway writes itself: status and exact JSON body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +49,8 @@ pub const MAX_SUB_LEN: usize = 128;
 
 /// The keys and the expected claims.
 pub struct Verifier {
-    hs256: DecodingKey,
-    rs256: DecodingKey,
+    hs256: Hmac<Sha256>,
+    rs256: RsaPublicKey,
     issuer: String,
     audience: String,
 }
@@ -55,11 +63,9 @@ impl Verifier {
         issuer: &str,
         audience: &str,
     ) -> Result<Self, String> {
-        check_public_key(public_pem)?;
-        let rs256 = DecodingKey::from_rsa_pem(public_pem).map_err(|e| e.to_string())?;
         Ok(Verifier {
-            hs256: DecodingKey::from_secret(secret),
-            rs256,
+            hs256: Hmac::new_from_slice(secret).map_err(|e| e.to_string())?,
+            rs256: load_public_key(public_pem)?,
             issuer: issuer.to_string(),
             audience: audience.to_string(),
         })
@@ -81,19 +87,34 @@ impl Verifier {
         };
         let header_json = URL_SAFE_NO_PAD.decode(h).map_err(|_| MALFORMED)?;
         let payload_json = URL_SAFE_NO_PAD.decode(p).map_err(|_| MALFORMED)?;
-        URL_SAFE_NO_PAD.decode(s).map_err(|_| MALFORMED)?;
+        let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| MALFORMED)?;
         let header = parse_object(&header_json).ok_or(MALFORMED)?;
-        let (alg, key) = match header.get("alg").and_then(Value::as_str) {
-            Some("HS256") => (Algorithm::HS256, &self.hs256),
-            Some("RS256") => (Algorithm::RS256, &self.rs256),
+        let signing_input = &token.as_bytes()[..h.len() + 1 + p.len()];
+        let good = match header.get("alg").and_then(Value::as_str) {
+            Some("HS256") => self.verify_hs256(signing_input, &sig),
+            Some("RS256") => self.verify_rs256(signing_input, &sig),
             _ => return Err(UNSUPPORTED_ALG),
         };
-        let signing_input = &token.as_bytes()[..h.len() + 1 + p.len()];
-        match jsonwebtoken::crypto::verify(s, signing_input, key, alg) {
-            Ok(true) => {}
-            _ => return Err(BAD_SIGNATURE),
+        if !good {
+            return Err(BAD_SIGNATURE);
         }
         self.check_claims(&payload_json, admin_path, now)
+    }
+
+    /// HMAC-SHA-256 with the secret; the tag is compared in constant time.
+    fn verify_hs256(&self, msg: &[u8], sig: &[u8]) -> bool {
+        let mut mac = self.hs256.clone();
+        mac.update(msg);
+        mac.verify_slice(sig).is_ok()
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256; the signature must be as long as the modulus.
+    fn verify_rs256(&self, msg: &[u8], sig: &[u8]) -> bool {
+        sig.len() == self.rs256.size()
+            && self
+                .rs256
+                .verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(msg), sig)
+                .is_ok()
     }
 
     fn check_claims(
@@ -234,9 +255,9 @@ pub fn load_secret(data: &[u8]) -> Result<Vec<u8>, String> {
     Ok(data[..end].to_vec())
 }
 
-/// The key must be a `PUBLIC KEY` (SubjectPublicKeyInfo) PEM with an RSA modulus of 2048, 3072
-/// or 4096 bits; jsonwebtoken itself would also take other PEM kinds.
-fn check_public_key(pem: &[u8]) -> Result<(), String> {
+/// A `PUBLIC KEY` (SubjectPublicKeyInfo) PEM with an RSA modulus of 2048, 3072 or 4096 bits,
+/// parsed once into the key every RS256 verification uses.
+pub fn load_public_key(pem: &[u8]) -> Result<RsaPublicKey, String> {
     let text = std::str::from_utf8(pem).map_err(|_| "the key file is not text".to_string())?;
     let begin = "-----BEGIN PUBLIC KEY-----";
     let end = "-----END PUBLIC KEY-----";
@@ -259,7 +280,7 @@ fn check_public_key(pem: &[u8]) -> Result<(), String> {
             "RSA modulus of {bits} bits, 2048, 3072 or 4096 required"
         ));
     }
-    Ok(())
+    RsaPublicKey::from_public_key_der(&der).map_err(|e| format!("RSA public key: {e}"))
 }
 
 /// One DER element at `d[i..]`: (tag, content range).
@@ -356,10 +377,10 @@ mod tests {
     #[test]
     fn public_key_loading() {
         let pem = std::fs::read("../testdata/rs256-public.pem").unwrap();
-        assert!(check_public_key(&pem).is_ok());
+        assert_eq!(load_public_key(&pem).unwrap().size(), 256);
         let private = std::fs::read("../testdata/rs256-private.pem").unwrap();
-        assert!(check_public_key(&private).is_err());
-        assert!(check_public_key(b"garbage").is_err());
+        assert!(load_public_key(&private).is_err());
+        assert!(load_public_key(b"garbage").is_err());
         let der = {
             let text = std::str::from_utf8(&pem).unwrap();
             let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();

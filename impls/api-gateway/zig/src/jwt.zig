@@ -1,6 +1,8 @@
 //! Token verification (README "Token verification"): strict base64url, the JOSE header and
 //! the claims parsed with std.json, HS256 with std.crypto.auth.hmac and RS256 with the RSA
-//! PKCS#1 v1.5 verifier that std uses for TLS certificates.
+//! PKCS#1 v1.5 verifier that std uses for TLS certificates. Both keys are prepared once, at
+//! start-up: the RSA modulus with its Montgomery constants (`loadPublicKey`), the HMAC key as
+//! its keyed inner and outer SHA-256 states (`HmacSha256.init`), which every verification copies.
 
 const std = @import("std");
 const rsa = std.crypto.Certificate.rsa;
@@ -46,7 +48,8 @@ pub const PublicKey = struct {
 };
 
 pub const Verifier = struct {
-    secret: []const u8,
+    /// `HmacSha256.init(secret)`, copied for each HS256 verification.
+    hs256: HmacSha256,
     public: PublicKey,
     issuer: []const u8,
     audience: []const u8,
@@ -78,7 +81,9 @@ pub const Verifier = struct {
         const signing_input = token[0 .. h.len + 1 + p.len];
         if (std.mem.eql(u8, alg, "HS256")) {
             var mac: [HmacSha256.mac_length]u8 = undefined;
-            HmacSha256.create(&mac, signing_input, v.secret);
+            var hmac = v.hs256;
+            hmac.update(signing_input);
+            hmac.final(&mac);
             if (sig.len != mac.len or !std.crypto.timing_safe.eql([HmacSha256.mac_length]u8, mac, sig[0..mac.len].*))
                 return .{ .rejected = bad_signature };
         } else if (std.mem.eql(u8, alg, "RS256")) {

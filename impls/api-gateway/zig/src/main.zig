@@ -69,7 +69,7 @@ pub fn main(init: std.process.Init) void {
     var gw: gateway.Gateway = .{
         .gpa = gpa,
         .io = io,
-        .verifier = .{ .secret = secret, .public = public, .issuer = cfg.issuer, .audience = cfg.audience },
+        .verifier = .{ .hs256 = .init(secret), .public = public, .issuer = cfg.issuer, .audience = cfg.audience },
         .limiter = &limiter,
         .pool = &pool,
         .wall_now = gateway.unixNow,

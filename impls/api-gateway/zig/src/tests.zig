@@ -37,7 +37,7 @@ fn loadCases(arena: std.mem.Allocator) !CasesFile {
 
 fn testVerifier(arena: std.mem.Allocator) !jwt.Verifier {
     return .{
-        .secret = try jwt.loadSecret(secret_file),
+        .hs256 = .init(try jwt.loadSecret(secret_file)),
         .public = try jwt.loadPublicKey(arena, public_pem),
         .issuer = "bench-issuer",
         .audience = "bench-api",
