@@ -352,4 +352,34 @@ mod tests {
         assert_eq!(p["size"], "16M");
         assert!(!p.contains_key("nosuch"));
     }
+
+    /// `[metric] instructions = true` (the CPU-bound projects) is counted by every normal bench;
+    /// `--instructions` counts every command project; a service never, and nothing when off.
+    #[test]
+    fn instructions_are_counted_where_the_manifest_asks_or_the_flag_says() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let paths = [
+            "log-masker",
+            "bytecode-vm",
+            "audio-chunker",
+            "reverse-proxy",
+        ]
+        .map(|s| root.join(format!("manifests/{s}.toml")));
+        let (ok, bad) = crate::manifest::load_all(&paths);
+        assert!(bad.is_empty(), "{bad:?}");
+        let asks = |slug: &str| ok.iter().find(|m| m.slug == slug).unwrap();
+        for (slug, declared, all) in [
+            ("log-masker", true, true),
+            ("bytecode-vm", true, true),
+            ("audio-chunker", false, true),
+            ("reverse-proxy", false, false),
+        ] {
+            let m = asks(slug);
+            assert_eq!(m.metric.as_ref().unwrap().instructions, declared, "{slug}");
+            assert_eq!(Counting::Declared.applies(m), declared, "{slug}");
+            assert_eq!(Counting::All.applies(m), all, "{slug}");
+            assert!(!Counting::Off.applies(m), "{slug}");
+        }
+        assert_eq!(Counting::default(), Counting::Declared);
+    }
 }

@@ -139,7 +139,7 @@ mod tests {
         assert!(s.ci95_low < 25_000.0 && s.ci95_high > 25_000.0);
         let c = per_cpu_cell(&base(CellKind::Ok), Some(&j));
         assert_eq!(c.value.as_deref(), Some("25,000"));
-        assert_eq!(c.ci.as_deref(), Some("+25/−20%"));
+        assert_eq!(c.ci.as_deref(), Some("+28/−22%"));
         assert_eq!(
             c.noisy,
             vec![Noisy::Interval],
