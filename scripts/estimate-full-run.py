@@ -10,6 +10,8 @@ this is how it is made:
   `min_time` seconds; plus the warm-up runs and one verification run;
 - services: every run drives each `[load] connections` count for `warmup + duration` seconds,
   `min_runs` to `max_runs` runs per contender, plus one verification round;
+- the callgrind pass of a manifest with `[metric] instructions = true`: one run of each language
+  and variant under valgrind, taken as 20× (low) to 50× (high) its mean wall time;
 - builds: the build times recorded in the reports.
 Not included: generating the inputs (once; cached in .runner/inputs/ afterwards) and installing
 prerequisites. The reports were measured on a 2-core virtual machine (see their `host`).
@@ -25,6 +27,7 @@ import tomllib
 from pathlib import Path
 
 SCALED = ("size", "duration", "seconds")
+CALLGRIND = (20, 50)  # slowdown of a run under callgrind without cache simulation, low and high
 
 
 def number(v):
@@ -80,6 +83,9 @@ def main() -> int:
                 n_lo = n_hi = len(samples)
             lo += t * (n_lo + warm + 1)
             hi += t * (n_hi + warm + 1)
+            if m.get("metric", {}).get("instructions") and not j.get("reference"):
+                lo += t * CALLGRIND[0]
+                hi += t * CALLGRIND[1]
             runs_lo += n_lo
             runs_hi += n_hi
         how = "; ".join(notes + (["runs from the manifest's sampling"] if reduced else ["runs as in its report"]))

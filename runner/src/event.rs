@@ -116,6 +116,18 @@ pub enum Event {
         /// The next round's jobs are marked noisy (false before a project: nothing measured).
         marks: bool,
     },
+    /// One run of a job under callgrind starts (`[metric] instructions`, `--instructions`).
+    Counting {
+        /// Job name.
+        job: String,
+    },
+    /// That run ended: its instruction count, or none (the reason is a project warning).
+    Counted {
+        /// Job name.
+        job: String,
+        /// Instructions executed.
+        instructions: Option<u64>,
+    },
     /// Something the user should know.
     Warning {
         /// The message.

@@ -67,6 +67,7 @@ fn snapshots_of_both_readmes() {
         "not-significant",
         "reference",
         "variant",
+        "cost",
     ] {
         let dir = scenario(name);
         render_ok(dir.path());

@@ -13,7 +13,7 @@ use crate::exec::interrupt::Interrupt;
 use crate::exec::native::{self, Native};
 use crate::exec::Backend;
 use crate::manifest::{Lang, Manifest};
-use crate::measure::{self, Mode, Settings};
+use crate::measure::{self, Counting, Mode, Settings};
 use crate::output::progress::Progress;
 use crate::prereq::provision::Privilege;
 use crate::prereq::Missing;
@@ -67,7 +67,8 @@ impl Session {
             settings.gate = None;
         }
         let docker = backend_name == "docker";
-        let counts_instructions = settings.mode == Mode::Instructions || settings.instructions;
+        let counts_instructions =
+            settings.mode == Mode::Instructions || settings.instructions == Counting::All;
         if docker && counts_instructions {
             return Err(usage("instruction counts run under valgrind on this machine, not in containers: use --backend native with --mode instructions or --instructions".into()));
         }
@@ -93,6 +94,12 @@ impl Session {
         }
         if !fake && counts_instructions {
             check_valgrind(settings.cpu).map_err(usage)?;
+        }
+        if let Some(why) = declared_counts_off(settings, selected, fake, docker) {
+            settings.instructions = Counting::Off;
+            if let Some(message) = why {
+                progress.emit(Event::Warning { message });
+            }
         }
         let interrupt = if fake {
             Interrupt::none()
@@ -237,6 +244,41 @@ impl Session {
             );
         }
     }
+}
+
+/// Whether the counts the manifests ask for (`[metric] instructions = true`) cannot be made in
+/// this bench, and the warning that says so: `Some(None)` quietly with the fake backend (nothing
+/// runs), `Some(Some(why))` in containers or without a usable valgrind; `None` when they can, or
+/// none is asked for. `--instructions` and `--mode instructions` fail instead (`Session::open`).
+fn declared_counts_off(
+    settings: &Settings,
+    selected: &[Manifest],
+    fake: bool,
+    docker: bool,
+) -> Option<Option<String>> {
+    if settings.instructions != Counting::Declared || settings.mode != Mode::Time {
+        return None;
+    }
+    let asking: Vec<&str> = selected
+        .iter()
+        .filter(|m| settings.instructions.applies(m))
+        .map(|m| m.id.as_str())
+        .collect();
+    if asking.is_empty() {
+        return None;
+    }
+    if fake {
+        return Some(None);
+    }
+    let why = if docker {
+        "they run under valgrind on this machine, not in containers: re-run them with --backend native".to_string()
+    } else {
+        check_valgrind(settings.cpu).err()?
+    };
+    Some(Some(format!(
+        "{}: no instruction counts in this bench ([metric] instructions = true): {why}",
+        asking.join(", ")
+    )))
 }
 
 /// Instruction counts need valgrind, which cannot run AVX-512 code.

@@ -3,7 +3,7 @@
 
 use super::args::BenchArgs;
 use crate::manifest::Lang;
-use crate::measure::{Mode, Settings};
+use crate::measure::{Counting, Mode, Settings};
 use crate::report::GateLimits;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -179,7 +179,12 @@ pub fn settings(args: &BenchArgs) -> Result<Settings, OptionsError> {
         } else {
             Mode::Time
         },
-        instructions: args.instructions,
+        // `cmd::session` turns it off where nothing can be counted (fake backend, containers).
+        instructions: if args.instructions {
+            Counting::All
+        } else {
+            Counting::Declared
+        },
         pin: args.pin,
         load_duration,
         load_warmup,

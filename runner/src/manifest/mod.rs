@@ -309,7 +309,15 @@ fn known_keys_hint(keys: &[String]) -> String {
             "run",
             "step",
         ],
-        ["metric"] => &["headline", "input", "field", "unit", "better", "min_effect"],
+        ["metric"] => &[
+            "headline",
+            "input",
+            "field",
+            "unit",
+            "better",
+            "min_effect",
+            "instructions",
+        ],
         ["sampling"] => &[
             "warmup",
             "min_runs",

@@ -401,6 +401,9 @@ pub struct Metric {
     pub better: Better,
     /// Smallest relative difference called a difference.
     pub min_effect: f64,
+    /// `[metric] instructions = true`: every bench also counts each implementation's
+    /// instructions once under callgrind, after the timed runs (command projects only).
+    pub instructions: bool,
 }
 
 impl Metric {

@@ -368,6 +368,9 @@ pub struct RawMetric {
     pub better: Option<Spanned<String>>,
     /// Smallest relative difference called a difference (default 0.02).
     pub min_effect: Option<Spanned<f64>>,
+    /// Also count each implementation's instructions once under callgrind after the timed runs
+    /// (default false; command projects only).
+    pub instructions: Option<Spanned<bool>>,
 }
 
 /// Sampling settings; every field has a default.

@@ -48,7 +48,10 @@ pub(super) fn run(
         report,
         update,
     );
-    if settings.instructions && settings.mode == super::Mode::Time && !ctx.interrupt.is_set() {
+    if settings.instructions.applies(m)
+        && settings.mode == super::Mode::Time
+        && !ctx.interrupt.is_set()
+    {
         super::finish::count_instructions(&contenders, &limits, settings, ctx, report);
     }
     contenders

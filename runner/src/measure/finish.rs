@@ -6,6 +6,7 @@
 
 use super::rounds::Limits;
 use super::{callgrind, merged_env, verdict, Context, Settings};
+use crate::event::Event;
 use crate::exec::RunSpec;
 use crate::manifest::Better;
 use crate::plan::{Contender, Job};
@@ -30,6 +31,9 @@ pub(super) fn count_instructions(
         {
             continue;
         }
+        ctx.events.emit(Event::Counting {
+            job: job.name.clone(),
+        });
         let out = job.log_dir.join("callgrind.out");
         callgrind::clear(&out);
         let _ = std::fs::remove_dir_all(&job.out_dir);
@@ -48,6 +52,10 @@ pub(super) fn count_instructions(
         let result = super::command::judge(ctx.backend.run(&spec), &spec, "callgrind run")
             .map_err(|(_, r, _)| r)
             .and_then(|_| callgrind::read_ir(&out));
+        ctx.events.emit(Event::Counted {
+            job: job.name.clone(),
+            instructions: result.as_ref().ok().copied(),
+        });
         match result {
             Ok(ir) => verdict::job(report, &job.contender, &job.name).instructions = Some(ir),
             Err(e) => report

@@ -72,8 +72,8 @@ pub struct Settings {
     pub cpu: crate::toolchain::cpu::Level,
     /// Headline by wall-clock measures (default) or by instruction counts under callgrind.
     pub mode: Mode,
-    /// Also count instructions once per verified job (an extra column).
-    pub instructions: bool,
+    /// Which projects also count instructions once per verified job, after the timed runs.
+    pub instructions: Counting,
     /// Pin every measured run to this CPU.
     pub pin: Option<usize>,
     /// Services: measured seconds per load level, overriding the manifest's `[load] duration`.
@@ -89,6 +89,32 @@ pub struct Settings {
     /// The quiet-machine gate's limits (`--gate-*`); `None`: off (fake backend, instruction
     /// counts).
     pub gate: Option<crate::report::GateLimits>,
+}
+
+/// Which projects of a time-mode bench also count instructions: one run of each verified job
+/// under callgrind after the timed runs, recorded as the job's `instructions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Counting {
+    /// None (the fake backend, containers, or no valgrind).
+    Off,
+    /// Those whose manifest asks (`[metric] instructions = true`): every normal bench.
+    #[default]
+    Declared,
+    /// Every command project (`--instructions`).
+    All,
+}
+
+impl Counting {
+    /// Whether a bench counts the instructions of `m`'s jobs. Services never: they serve
+    /// until stopped.
+    pub fn applies(self, m: &Manifest) -> bool {
+        m.service.is_none()
+            && match self {
+                Counting::Off => false,
+                Counting::Declared => m.metric.as_ref().is_some_and(|x| x.instructions),
+                Counting::All => true,
+            }
+    }
 }
 
 /// What the headline metric counts.
@@ -132,6 +158,7 @@ pub fn effective_metric(m: &Manifest, mode: Mode) -> Option<crate::manifest::Met
             unit: "instr".into(),
             better: Better::Lower,
             min_effect: declared.min_effect,
+            instructions: false,
         },
     })
 }
@@ -324,5 +351,35 @@ mod tests {
         let p = effective_params(m, &over, true);
         assert_eq!(p["size"], "16M");
         assert!(!p.contains_key("nosuch"));
+    }
+
+    /// `[metric] instructions = true` (the CPU-bound projects) is counted by every normal bench;
+    /// `--instructions` counts every command project; a service never, and nothing when off.
+    #[test]
+    fn instructions_are_counted_where_the_manifest_asks_or_the_flag_says() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let paths = [
+            "log-masker",
+            "bytecode-vm",
+            "audio-chunker",
+            "reverse-proxy",
+        ]
+        .map(|s| root.join(format!("manifests/{s}.toml")));
+        let (ok, bad) = crate::manifest::load_all(&paths);
+        assert!(bad.is_empty(), "{bad:?}");
+        let asks = |slug: &str| ok.iter().find(|m| m.slug == slug).unwrap();
+        for (slug, declared, all) in [
+            ("log-masker", true, true),
+            ("bytecode-vm", true, true),
+            ("audio-chunker", false, true),
+            ("reverse-proxy", false, false),
+        ] {
+            let m = asks(slug);
+            assert_eq!(m.metric.as_ref().unwrap().instructions, declared, "{slug}");
+            assert_eq!(Counting::Declared.applies(m), declared, "{slug}");
+            assert_eq!(Counting::All.applies(m), all, "{slug}");
+            assert!(!Counting::Off.applies(m), "{slug}");
+        }
+        assert_eq!(Counting::default(), Counting::Declared);
     }
 }

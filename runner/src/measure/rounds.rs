@@ -308,7 +308,7 @@ mod tests {
             no_references: false,
             cpu: Default::default(),
             mode: super::super::Mode::Time,
-            instructions: false,
+            instructions: super::super::Counting::Off,
             pin: None,
             load_duration: None,
             load_warmup: None,

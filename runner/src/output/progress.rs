@@ -120,6 +120,13 @@ impl EventSink for Progress {
                     units::seconds(seconds)
                 ));
             }
+            Event::Counting { job } => self.status(&format!(
+                "counting the instructions of {job} under callgrind"
+            )),
+            Event::Counted { job, instructions } => self.line(&match instructions {
+                Some(n) => format!("  instructions {job}: {}", units::si(n as f64)),
+                None => format!("  instructions {job}: none (see the warnings)"),
+            }),
             Event::Verified { job, ok, detail } => {
                 if ok {
                     self.line(&format!("  verify {job}: ok"));

@@ -1,7 +1,8 @@
 //! The headline metric (docs/manifest.md, "`[metric]`"): an implemented project has one; its
 //! `headline` is `wall_time`, `throughput` (with a declared `input`), `reported` (with `field`,
 //! `unit` and `better`) or `requests` (a service); keys of another headline are errors;
-//! `min_effect` is in [0, 1).
+//! `min_effect` is in [0, 1); `instructions = true` (a callgrind pass after the timed runs) is for
+//! programs that run to completion, not services.
 //!
 //! That a service's metric is `requests` is checked in `service.rs`, which sees `[service]`. It
 //! never touches the disk and never reads a program's output: a reported field is only named here.
@@ -20,8 +21,30 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest, any_impl: bool)
             }
             None
         }
-        Some(m) => metric(v, m),
+        Some(m) => {
+            let mut x = metric(v, m)?;
+            x.instructions = instructions(v, m.get_ref());
+            Some(x)
+        }
     }
+}
+
+/// `instructions = true`: a callgrind pass after the timed runs, which only a program that runs
+/// to completion has (a service serves until it is stopped).
+fn instructions(v: &mut Validator<'_>, r: &RawMetric) -> bool {
+    let Some(x) = &r.instructions else {
+        return false;
+    };
+    if *x.get_ref() && v.service {
+        v.err(
+            x.span(),
+            "instruction counts do not apply to a service",
+            "a service serves until it is stopped",
+            "remove `instructions`: a service's cost is its CPU per request, which every bench records",
+        );
+        return false;
+    }
+    *x.get_ref()
 }
 
 /// The `[metric]` table, by its `headline`.
@@ -48,6 +71,7 @@ fn metric(v: &mut Validator<'_>, m: &Spanned<RawMetric>) -> Option<Metric> {
                 unit: "s".into(),
                 better: Better::Lower,
                 min_effect,
+                instructions: false,
             })
         }
         "throughput" => {
@@ -77,6 +101,7 @@ fn metric(v: &mut Validator<'_>, m: &Spanned<RawMetric>) -> Option<Metric> {
                 unit: "MB/s".into(),
                 better: Better::Higher,
                 min_effect,
+                instructions: false,
             })
         }
         "reported" => reported(v, m, min_effect),
@@ -96,6 +121,7 @@ fn metric(v: &mut Validator<'_>, m: &Spanned<RawMetric>) -> Option<Metric> {
                 unit: "req/s".into(),
                 better: Better::Higher,
                 min_effect,
+                instructions: false,
             })
         }
         other => {
@@ -149,6 +175,7 @@ fn reported(v: &mut Validator<'_>, m: &Spanned<RawMetric>, min_effect: f64) -> O
         unit: r.unit.as_ref()?.get_ref().clone(),
         better,
         min_effect,
+        instructions: false,
     })
 }
 

@@ -13,11 +13,13 @@
 //! status), `verdict.rs` (pairwise verdicts and the winner), `project.rs` (one project's view),
 //! `sampling.rs` (what its numbers stand on: input, runs, reduced sampling), `groups.rs` (group
 //! sections), `overview.rs` (progress and insights), `footer.rs` (methodology footer),
+//! `cost.rs` (a service's requests per CPU-second and instruction counts, beside the headline),
 //! `variant.rs` (other builds of a language, shown but never ranked) and `chart_data.rs` (what
 //! the charts show). This file holds the page and its inputs.
 
 mod cell;
 mod chart_data;
+mod cost;
 #[cfg(test)]
 mod fixtures;
 mod footer;

@@ -1,9 +1,10 @@
 //! One project's view in the page's language: its texts from the manifest, its cells, variants,
-//! references, verdicts, winner and chart links. Assembles what `cell.rs`, `variant.rs` and
-//! `verdict.rs` compute; computes no statistics of its own.
+//! references, verdicts, winner, chart links and what each row cost. Assembles what `cell.rs`,
+//! `variant.rs`, `verdict.rs` and `cost.rs` compute; computes no statistics of its own.
 
 use super::cell::{derived_status, display_name, job_cell, lang_cell_kind, Cell, CellKind, Status};
 use super::chart_data::{chart_file, ChartKind};
+use super::cost;
 use super::sampling::{sampling, Sampling};
 use super::variant::{self, VariantRow};
 use super::verdict::{verdicts, winner, Verdict};
@@ -75,6 +76,12 @@ pub struct Project {
     pub spec: Option<String>,
     /// What its numbers stand on (input, runs, reduced sampling), when a language has one.
     pub sampling: Option<Sampling>,
+    /// A service's requests per CPU-second: languages, variants, references, in the order of
+    /// the result line (empty for a command project or before any number).
+    pub per_cpu: Vec<Cell>,
+    /// Instruction counts under callgrind: languages, then variants (empty when the latest
+    /// report counted none).
+    pub instructions: Vec<Cell>,
 }
 
 fn better_str(b: Better) -> &'static str {
@@ -103,12 +110,13 @@ pub(super) fn project(
         .and_then(|p| p.metric.as_ref())
         .map(|x| x.unit.clone())
         .unwrap_or_default();
-    let mut cells: Vec<Cell> = Lang::ALL
+    let lang_jobs: Vec<_> = Lang::ALL
         .iter()
-        .map(|l| {
-            let (kind, job) = lang_cell_kind(m, latest, *l);
-            job_cell(l.as_str(), kind, job, &unit)
-        })
+        .map(|l| (l, lang_cell_kind(m, latest, *l)))
+        .collect();
+    let mut cells: Vec<Cell> = lang_jobs
+        .iter()
+        .map(|(l, (kind, job))| job_cell(l.as_str(), *kind, *job, &unit))
         .collect();
     let ok: Vec<(&str, f64)> = Lang::ALL
         .iter()
@@ -135,7 +143,7 @@ pub(super) fn project(
         c.bold = win.as_deref().map(display_name).as_deref() == Some(c.name.as_str());
     }
     let metric = latest.and_then(|p| p.metric.as_ref());
-    let references = latest
+    let references: Vec<Cell> = latest
         .map(|p| {
             p.references
                 .iter()
@@ -144,6 +152,32 @@ pub(super) fn project(
         })
         .unwrap_or_default();
     let has_numbers = !ok.is_empty();
+    let variants = variant::rows(m, latest, lang, &unit);
+    let variant_jobs: Vec<_> = variants
+        .iter()
+        .map(|v| {
+            let job = latest.and_then(|p| p.jobs.iter().find(|j| j.name == v.job));
+            (&v.cell, job)
+        })
+        .collect();
+    let lang_rows = cells.iter().zip(lang_jobs.iter().map(|(_, (_, j))| *j));
+    let per_cpu = match latest {
+        Some(p) if p.is_service() && has_numbers => lang_rows
+            .clone()
+            .chain(variant_jobs.iter().copied())
+            .chain(references.iter().zip(p.references.iter().map(Some)))
+            .map(|(c, j)| cost::per_cpu_cell(c, j))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let instructions = if cost::counted(latest) {
+        lang_rows
+            .chain(variant_jobs.iter().copied())
+            .map(|(c, j)| cost::instructions_cell(c, j))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Project {
         id: m.id.clone(),
         slug: m.slug.clone(),
@@ -154,7 +188,7 @@ pub(super) fn project(
         notes: m.notes.get(lang).cloned().filter(|n| !n.trim().is_empty()),
         status: derived_status(m, latest),
         cells,
-        variants: variant::rows(m, latest, lang, &unit),
+        variants,
         references,
         metric: metric.map(|x| MetricView {
             name: x.name.clone(),
@@ -175,6 +209,8 @@ pub(super) fn project(
         outdated: latest.is_some_and(|p| !m.sha256.is_empty() && p.manifest_sha256 != m.sha256),
         spec: links.and_then(|l| l.specs.get(&m.slug).cloned()),
         sampling: latest.and_then(|p| sampling(m, p)),
+        per_cpu,
+        instructions,
     }
 }
 
