@@ -461,12 +461,16 @@ def verify(inp, outp, stdoutp, budget, seed):
 
 def main(argv):
     if len(argv) == 4 and argv[1] == "mask":
-        with open(argv[2], "rb") as f:
-            data = f.read()
-        out, s = mask(data)
-        with open(argv[3], "wb") as f:
-            f.write(out)
-        print(summary_line(s))
+        counts = {k: 0 for k in KEYS}
+        n = size_in = size_out = 0
+        with open(argv[2], "rb") as fi, open(argv[3], "wb") as fo:
+            for line in fi:
+                nl = b"\n" if line.endswith(b"\n") else b""
+                out = mask_line(line[:len(line) - len(nl)], counts) + nl
+                fo.write(out)
+                n, size_in, size_out = n + 1, size_in + len(line), size_out + len(out)
+        print(summary_line({"bytes_in": size_in, "bytes_out": size_out, "lines": n,
+                            "masked": counts}))
         return 0
     if len(argv) >= 5 and argv[1] == "verify":
         budget, seed = 32 << 20, 1
