@@ -304,6 +304,7 @@ fn known_keys_hint(keys: &[String]) -> String {
             "file",
             "expected",
             "sha256",
+            "params",
             "fields",
             "tolerance",
             "run",

@@ -342,6 +342,9 @@ pub enum Check {
         output: OutputRef,
         /// Lower-case hex.
         sha256: String,
+        /// The parameter values (as text) it holds for; empty: every run. With other values
+        /// in effect it does not apply.
+        params: BTreeMap<String, String>,
     },
     /// JSON numbers agree across languages within a relative tolerance.
     Numeric {

@@ -343,6 +343,9 @@ pub struct RawCheck {
     pub expected: Option<Spanned<String>>,
     /// checksum: lower-case hex SHA-256 of `file`.
     pub sha256: Option<Spanned<String>>,
+    /// checksum: the parameter values the checksum was computed for; with others in effect
+    /// (`--quick`, `--param`) the check does not apply. Absent: it always applies.
+    pub params: Option<BTreeMap<String, Spanned<toml::Value>>>,
     /// numeric: dotted paths of JSON numbers compared across languages, e.g. `"masked.card"`.
     pub fields: Option<Vec<Spanned<String>>>,
     /// numeric: largest allowed relative difference.

@@ -74,11 +74,13 @@ pub fn outputs(job: &Job) -> Outputs {
     }
 }
 
-/// The manifest's per-job checks on `job`'s verification outputs; `expand` fills the
-/// placeholders of check commands (`{out}`, `{artifact}`, and for a live service `{port}`…).
+/// The manifest's per-job checks on `job`'s verification outputs, made with the parameters
+/// `params`; `expand` fills the placeholders of check commands (`{out}`, `{artifact}`, and for a
+/// live service `{port}`…).
 pub fn own_checks(
     m: &Manifest,
     job: &Job,
+    params: &std::collections::BTreeMap<String, String>,
     expand: verify::ExpandCommand<'_>,
     ctx: &mut Context<'_>,
 ) -> Vec<CheckResult> {
@@ -86,6 +88,7 @@ pub fn own_checks(
     verify::per_job(
         &m.checks,
         &outputs(job),
+        params,
         &ctx.root,
         &env,
         expand,

@@ -34,7 +34,7 @@ pub(super) fn run(
         Ok(job.verified.then(|| {
             let expand =
                 |argv: &[String]| plan::check_command(argv, job, pctx).map_err(|e| e.to_string());
-            check::own_checks(m, job, &expand, ctx)
+            check::own_checks(m, job, &pctx.params, &expand, ctx)
         }))
     };
     let contenders = check::verify_all(m, ctx, built, report, update, &mut verify);

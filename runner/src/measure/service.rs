@@ -126,7 +126,7 @@ fn verify_instance(
         let expand = |argv: &[String]| {
             plan::check_command_live(argv, job, pctx, &addrs).map_err(|e| e.to_string())
         };
-        checks.extend(check::own_checks(m, job, &expand, ctx));
+        checks.extend(check::own_checks(m, job, &pctx.params, &expand, ctx));
     }
     let alive = inst.alive("during verification", &mut *ctx.backend);
     if let Some(w) = inst.stop(&mut *ctx.backend) {

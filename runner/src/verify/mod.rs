@@ -53,11 +53,13 @@ fn result(check: String, passed: Option<bool>, detail: impl Into<String>) -> Che
     }
 }
 
-/// Runs the per-job checks of `checks` on `out`. `command_argv` expands a check command for
-/// this job; commands run in `root` through `backend` with a 10-minute timeout.
+/// Runs the per-job checks of `checks` on `out`, made with the parameters `params`.
+/// `command_argv` expands a check command for this job; commands run in `root` through
+/// `backend` with a 10-minute timeout.
 pub fn per_job(
     checks: &[Check],
     out: &Outputs,
+    params: &BTreeMap<String, String>,
     root: &Path,
     env: &[(String, String)],
     command_argv: ExpandCommand<'_>,
@@ -87,8 +89,16 @@ pub fn per_job(
                     (Ok(g), Ok(w)) => result(name, Some(false), first_difference(&g, &w, expected)),
                 });
             }
-            Check::Checksum { output, sha256 } => {
+            Check::Checksum {
+                output,
+                sha256,
+                params: wanted,
+            } => {
                 let name = format!("checksum {output}");
+                if let Some(why) = other_params(wanted, params) {
+                    results.push(result(name, None, why));
+                    continue;
+                }
                 results.push(match sha256_file(&out.path(output)) {
                     Err(e) => result(name, Some(false), format!("cannot read output: {e}")),
                     Ok(h) if &h == sha256 => result(name, Some(true), format!("sha256 {h}")),
@@ -162,6 +172,28 @@ pub fn per_job(
         }
     }
     results
+}
+
+/// Why a checksum computed for the parameter values `wanted` does not apply to a run made with
+/// `params`; `None` when every one of them is in effect.
+fn other_params(
+    wanted: &BTreeMap<String, String>,
+    params: &BTreeMap<String, String>,
+) -> Option<String> {
+    let differ: Vec<String> = wanted
+        .iter()
+        .filter(|(k, v)| params.get(*k) != Some(*v))
+        .map(|(k, v)| {
+            let now = params.get(k).map_or("unset", String::as_str);
+            format!("{k} = {now}, not {v}")
+        })
+        .collect();
+    (!differ.is_empty()).then(|| {
+        format!(
+            "does not apply: computed for other parameters ({})",
+            differ.join(", ")
+        )
+    })
 }
 
 fn first_difference(got: &[u8], want: &[u8], expected: &str) -> String {
@@ -543,5 +575,50 @@ mod tests {
         assert!(json_number(&p, "masked.nope")
             .unwrap_err()
             .contains("no field"));
+    }
+
+    #[test]
+    fn checksum_applies_only_with_its_parameters() {
+        let dir = std::env::temp_dir().join(format!("runner-checksum-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("out.txt"), b"").unwrap();
+        let out = Outputs {
+            name: "go".into(),
+            dir: dir.clone(),
+            stdout: dir.join("stdout"),
+            votes: true,
+        };
+        let p = |kv: &[(&str, &str)]| -> BTreeMap<String, String> {
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        let check = |sha: &str, wanted: &[(&str, &str)], run: &[(&str, &str)]| {
+            let c = Check::Checksum {
+                output: OutputRef::File("out.txt".into()),
+                sha256: sha.into(),
+                params: p(wanted),
+            };
+            let mut backend = crate::exec::fake::Fake::new();
+            let r = per_job(&[c], &out, &p(run), &dir, &[], &|_| Ok(None), &mut backend);
+            (r[0].passed, r[0].detail.clone())
+        };
+        let defaults = [("seed", "42"), ("size", "200M")];
+        // No parameters named: it always applies.
+        assert_eq!(check(empty, &[], &defaults).0, Some(true));
+        assert_eq!(check(&"0".repeat(64), &[], &defaults).0, Some(false));
+        // Its parameters in effect: it applies, and an unnamed one does not matter.
+        assert_eq!(check(empty, &[("size", "200M")], &defaults).0, Some(true));
+        assert_eq!(check(&"0".repeat(64), &defaults, &defaults).0, Some(false));
+        // Another value (--quick, --param): it does not apply, whatever the output.
+        let (passed, why) = check(
+            &"0".repeat(64),
+            &defaults,
+            &[("seed", "42"), ("size", "8M")],
+        );
+        assert_eq!(passed, None);
+        assert!(why.contains("size = 8M, not 200M"), "{why}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

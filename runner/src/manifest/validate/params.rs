@@ -12,12 +12,9 @@ use std::collections::BTreeMap;
 pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> BTreeMap<String, String> {
     let mut params = BTreeMap::new();
     for (k, val) in &raw.params {
-        let s = match val.get_ref() {
-            toml::Value::String(s) => s.clone(),
-            toml::Value::Integer(i) => i.to_string(),
-            toml::Value::Float(f) => f.to_string(),
-            toml::Value::Boolean(b) => b.to_string(),
-            _ => {
+        let s = match scalar_text(val.get_ref()) {
+            Some(s) => s,
+            None => {
                 v.err(
                     val.span(),
                     format!("parameter `{k}` must be a string, number or boolean"),
@@ -30,4 +27,15 @@ pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest) -> BTreeMap<Str
         params.insert(k.clone(), s);
     }
     params
+}
+
+/// The text a scalar parameter value stands for (`{param.NAME}`); `None` for a table or array.
+pub(super) fn scalar_text(val: &toml::Value) -> Option<String> {
+    Some(match val {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        _ => return None,
+    })
 }

@@ -1,6 +1,7 @@
 //! Output checks (docs/manifest.md, "`[[verify]]`"): an implemented project has at least one;
 //! each check has a known `kind` and exactly that kind's keys; output names stay inside `{out}`;
-//! an `exact` check's `expected` file exists, a `sha256` is 64 hex digits, a `tolerance` is not
+//! an `exact` check's `expected` file exists, a `sha256` is 64 hex digits (its `params` declared
+//! parameters), a `tolerance` is not
 //! negative, a `command` check uses the placeholders of a check, and an `http` check is only for
 //! a service (its steps are checked in `service.rs`, next to the `[load]` requests they share
 //! their request checks with).
@@ -11,6 +12,7 @@
 use super::{service, Ctx, Validator};
 use crate::manifest::model::{Check, OutputRef};
 use crate::manifest::schema::{RawCheck, RawManifest};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use toml::Spanned;
 
@@ -19,7 +21,7 @@ use toml::Spanned;
 pub(super) fn validate(v: &mut Validator<'_>, raw: &RawManifest, any_impl: bool) -> Vec<Check> {
     let mut checks = Vec::new();
     for c in &raw.verify {
-        if let Some(check) = check(v, c) {
+        if let Some(check) = check(v, raw, c) {
             checks.push(check);
         }
     }
@@ -39,6 +41,7 @@ fn keys_fit(v: &mut Validator<'_>, r: &RawCheck, span: Range<usize>) -> bool {
         ("file", r.file.is_some()),
         ("expected", r.expected.is_some()),
         ("sha256", r.sha256.is_some()),
+        ("params", r.params.is_some()),
         ("fields", r.fields.is_some()),
         ("tolerance", r.tolerance.is_some()),
         ("run", r.run.is_some()),
@@ -47,7 +50,7 @@ fn keys_fit(v: &mut Validator<'_>, r: &RawCheck, span: Range<usize>) -> bool {
     let (needs, allows): (&[&str], &[&str]) = match kind {
         "cross_language" => (&[], &["files", "stdout"]),
         "exact" => (&["file", "expected"], &["file", "expected"]),
-        "checksum" => (&["file", "sha256"], &["file", "sha256"]),
+        "checksum" => (&["file", "sha256"], &["file", "sha256", "params"]),
         "numeric" => (
             &["file", "fields", "tolerance"],
             &["file", "fields", "tolerance"],
@@ -89,7 +92,7 @@ fn keys_fit(v: &mut Validator<'_>, r: &RawCheck, span: Range<usize>) -> bool {
 }
 
 /// One `[[verify]]` table; `None` when it is not well formed (the problem is reported).
-fn check(v: &mut Validator<'_>, c: &Spanned<RawCheck>) -> Option<Check> {
+fn check(v: &mut Validator<'_>, raw: &RawManifest, c: &Spanned<RawCheck>) -> Option<Check> {
     let span = c.span();
     let r = c.get_ref();
     if !keys_fit(v, r, span.clone()) {
@@ -138,6 +141,7 @@ fn check(v: &mut Validator<'_>, c: &Spanned<RawCheck>) -> Option<Check> {
             Check::Checksum {
                 output,
                 sha256: s.to_string(),
+                params: v.checksum_params(raw, r.params.as_ref()),
             }
         }
         "numeric" => {
@@ -192,6 +196,49 @@ fn check(v: &mut Validator<'_>, c: &Spanned<RawCheck>) -> Option<Check> {
 }
 
 impl Validator<'_> {
+    /// A checksum's `params`: each a declared parameter, given as a scalar; returns them as
+    /// text (as `{param.NAME}` would stand for them).
+    fn checksum_params(
+        &mut self,
+        raw: &RawManifest,
+        given: Option<&BTreeMap<String, Spanned<toml::Value>>>,
+    ) -> BTreeMap<String, String> {
+        let mut params = BTreeMap::new();
+        for (k, val) in given.into_iter().flatten() {
+            if !raw.params.contains_key(k) {
+                let known: Vec<&str> = raw.params.keys().map(String::as_str).collect();
+                self.err(
+                    val.span(),
+                    format!("the checksum is for parameter `{k}`, which [params] does not declare"),
+                    "unknown parameter",
+                    format!(
+                        "name the declared parameters the output depends on; declared: {}",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                );
+                continue;
+            }
+            let text = match super::params::scalar_text(val.get_ref()) {
+                Some(t) => t,
+                None => {
+                    self.err(
+                        val.span(),
+                        format!("checksum parameter `{k}` must be a string, number or boolean"),
+                        "not a scalar",
+                        "",
+                    );
+                    continue;
+                }
+            };
+            params.insert(k.clone(), text);
+        }
+        params
+    }
+
     /// An output name: `"stdout"`, or a file name inside the run's output folder.
     fn output_ref(&mut self, file: &Spanned<String>) -> OutputRef {
         if file.get_ref() == "stdout" {
