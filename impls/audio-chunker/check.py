@@ -11,7 +11,7 @@ usage: check.py INPUT.pcm RECORDS STDOUT
 2. Boundaries: RECORDS must equal, byte for byte, what reference.py (the spec's algorithm
    transcribed) produces from INPUT.
 3. The driver's JSON line on STDOUT agrees with RECORDS (chunks, records_sha256) and has a
-   numeric latency_us.p50.
+   positive cpu_us_per_audio_s (the headline) and a numeric latency_us.p50.
 Exit 0 when all hold; otherwise print the first problem and exit 1.
 """
 import hashlib
@@ -106,6 +106,9 @@ def main():
         fail(f"driver says {summary.get('chunks')} chunks, the file has {len(recs)}")
     if summary.get("records_sha256") != hashlib.sha256(records).hexdigest():
         fail("driver's records_sha256 is not the file's")
+    cpu = summary.get("cpu_us_per_audio_s")
+    if not isinstance(cpu, (int, float)) or cpu <= 0:
+        fail(f"cpu_us_per_audio_s is {cpu!r}")
     p50 = summary.get("latency_us", {}).get("p50")
     if not isinstance(p50, (int, float)) or p50 < 0:
         fail(f"latency_us.p50 is {p50!r}")

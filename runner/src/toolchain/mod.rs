@@ -174,21 +174,29 @@ impl Toolchains {
     }
 
     /// Makes the venv's `python3` the first on PATH (`.toolchains/bin/python3`), so that the
-    /// manifests' `python3` commands see the declared PyPI packages.
+    /// manifests' `python3` commands see the declared PyPI packages. A two-line script that
+    /// `exec`s it, not a symlink: Python finds its venv (`pyvenv.cfg`) beside or above the path
+    /// it was started by, which for a symlink is `.toolchains/bin`, so a symlink started the
+    /// base interpreter, without the packages.
     pub fn link_venv_python(&self) -> Result<(), ToolchainError> {
+        use std::os::unix::fs::PermissionsExt;
         let link = self.bin_dir().join("python3");
+        let python = venv_python(&self.root);
+        let quoted = format!("'{}'", python.display().to_string().replace('\'', r"'\''"));
         let fail = |e: std::io::Error| ToolchainError::Provision {
             what: "python3 of the venv".into(),
             message: format!("{}: {e}", link.display()),
             fix: format!(
-                "ln -sf {} {}",
-                venv_python(&self.root).display(),
+                "printf '#!/bin/sh\\nexec \"%s\" \"$@\"\\n' {quoted} > {0} && chmod +x {0}",
                 link.display()
             ),
         };
         std::fs::create_dir_all(self.bin_dir()).map_err(fail)?;
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(venv_python(&self.root), &link).map_err(fail)
+        let part = link.with_extension("part");
+        std::fs::write(&part, format!("#!/bin/sh\nexec {quoted} \"$@\"\n"))
+            .and_then(|()| std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o755)))
+            .and_then(|()| std::fs::rename(&part, &link))
+            .map_err(fail)
     }
 
     /// `.toolchains/bin`, prepended to PATH for every build and run.
@@ -399,6 +407,30 @@ mod tests {
         let pins = Pins::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
         let tc = Toolchains::new(Path::new("."), pins);
         assert!(tc.bin_dir().is_absolute(), "{}", tc.bin_dir().display());
+    }
+
+    /// `.toolchains/bin/python3` starts the venv's interpreter by its own path (so that Python
+    /// finds the venv), with the arguments as given, even from a root with a quote in its name.
+    #[test]
+    fn the_venv_python_on_path_is_started_by_its_own_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("it's here");
+        let python = venv_python(&root);
+        std::fs::create_dir_all(python.parent().unwrap()).unwrap();
+        std::fs::write(&python, "#!/bin/sh\necho \"$0|$1|$2\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let pins = Pins::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let tc = Toolchains::new(&root, pins);
+        tc.link_venv_python().unwrap();
+        tc.link_venv_python().unwrap(); // again, over the first one
+        let out = Command::new(tc.bin_dir().join("python3"))
+            .args(["-c", "a b"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let line = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(line.trim_end(), format!("{}|-c|a b", python.display()));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Spawns the chunker, feeds it paced blocks, times every block and every record on one
-//! monotonic clock, and summarises the latencies.
+//! monotonic clock, and summarises the latencies and the program's own CPU time (wait4).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread;
@@ -178,6 +179,10 @@ pub fn run(opts: &Options) -> Result<String, String> {
         .spawn()
         .map_err(|e| format!("{}: {e}", opts.program[0]))?;
     let pid = child.id() as libc::pid_t;
+    // The writer sleeps to the µs, not to the default 50 µs of timer slack: at 100x a block is
+    // due every 100 µs. Set after the spawn, as a child inherits its parent's slack.
+    // SAFETY: PR_SET_TIMERSLACK takes one integer argument and affects this thread only.
+    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong) };
     let mut stdin = child.stdin.take().expect("piped stdin");
     let stdout = child.stdout.take().expect("piped stdout");
     let reader = {
@@ -212,6 +217,13 @@ pub fn run(opts: &Options) -> Result<String, String> {
             }
         }
         written.push(ns(base));
+        // Paced: one block in the pipe at a time, so that the program reads every block on its
+        // own, as from a live source, however busy the machine (its reads, and so its CPU time,
+        // are then fixed by the input). Waiting counts as latency, like a full pipe would.
+        if opts.pace != Pace::Fast && !wait_drained(stdin.as_raw_fd()) {
+            write_error = Some(io::Error::from(io::ErrorKind::BrokenPipe));
+            break;
+        }
         if let Err(e) = stdin.write_all(&buf[pos..end]) {
             write_error = Some(e);
             break;
@@ -222,6 +234,7 @@ pub fn run(opts: &Options) -> Result<String, String> {
     // it is at its peak by then). wait4's ru_maxrss would not do: it includes the driver's
     // pages the child had between fork and exec.
     let hwm_kib = vm_hwm_kib(pid);
+    let reads = proc_field(pid, "io", "syscr:");
     // Read the clock before closing, as before a write: the program may answer at once.
     let closed = ns(base);
     drop(stdin);
@@ -229,7 +242,8 @@ pub fn run(opts: &Options) -> Result<String, String> {
     let read = reader
         .join()
         .map_err(|_| "the reader thread panicked".to_string())?;
-    let status = wait4(pid).map_err(|e| format!("waiting for {}: {e}", opts.program[0]))?;
+    let (status, user_s, sys_s) =
+        wait4(pid).map_err(|e| format!("waiting for {}: {e}", opts.program[0]))?;
     let exited = ns(base);
     // Every problem is reported: a malformed record makes the driver stop reading, which in
     // turn makes the program fail on its next write.
@@ -287,8 +301,11 @@ pub fn run(opts: &Options) -> Result<String, String> {
     let audio_s = samples as f64 / RATE as f64;
     let wall_s = exited as f64 / 1e9;
     Ok(format!(
-        "{{\"chunks\":{},\"latency_us\":{},\"realtime_factor\":{:.3},\"audio_s\":{:.3},\"wall_s\":{:.6},\"pace\":\"{}\",\"block\":{},\"child_hwm_kib\":{},\"records_sha256\":\"{}\"}}",
+        "{{\"chunks\":{},\"cpu_us_per_audio_s\":{:.3},\"cpu_s\":{{\"user\":{:.6},\"sys\":{:.6}}},\"latency_us\":{},\"realtime_factor\":{:.3},\"audio_s\":{:.3},\"wall_s\":{:.6},\"pace\":\"{}\",\"block\":{},\"child_hwm_kib\":{},\"child_reads\":{},\"records_sha256\":\"{}\"}}",
         result.records.len(),
+        (user_s + sys_s) * 1e6 / audio_s,
+        user_s,
+        sys_s,
         latency_json(&mut latencies),
         audio_s / wall_s,
         audio_s,
@@ -296,8 +313,31 @@ pub fn run(opts: &Options) -> Result<String, String> {
         opts.pace.name(),
         opts.block,
         hwm_kib.map_or("null".to_string(), |k| k.to_string()),
+        reads.map_or("null".to_string(), |k| k.to_string()),
         result.sha256
     ))
+}
+
+/// Waits until the pipe behind `fd` (its write end) holds no unread byte; `false` when the
+/// program closed its end first.
+fn wait_drained(fd: RawFd) -> bool {
+    loop {
+        let mut unread: libc::c_int = 0;
+        // SAFETY: FIONREAD on a pipe writes one int to a valid pointer.
+        if unsafe { libc::ioctl(fd, libc::FIONREAD, &mut unread) } != 0 || unread == 0 {
+            return true;
+        }
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd, no waiting. A pipe without readers reports POLLERR.
+        if unsafe { libc::poll(&mut p, 1, 0) } > 0 && p.revents & libc::POLLERR != 0 {
+            return false;
+        }
+        thread::sleep(Duration::from_micros(5));
+    }
 }
 
 fn read_some(r: &mut File, buf: &mut [u8]) -> io::Result<usize> {
@@ -330,18 +370,29 @@ pub fn latency_json(lat: &mut [u64]) -> String {
 
 /// `VmHWM` of a live process, KiB.
 fn vm_hwm_kib(pid: libc::pid_t) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    proc_field(pid, "status", "VmHWM:")
+}
+
+/// The first number after `key` on its line of `/proc/PID/FILE`.
+fn proc_field(pid: libc::pid_t, file: &str, key: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
+    let line = text.lines().find(|l| l.starts_with(key))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn wait4(pid: libc::pid_t) -> io::Result<libc::c_int> {
+/// Waits for the child; returns its status and its own CPU time (user, system) in seconds.
+/// `wait4`'s rusage is the child's alone (and its waited-for children's; the programs have none):
+/// not the driver's threads, unlike the runner's measurement of the whole process tree.
+fn wait4(pid: libc::pid_t) -> io::Result<(libc::c_int, f64, f64)> {
     let mut status = 0;
+    // SAFETY: rusage is plain old data; zeroed is a valid initial value.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     loop {
-        // SAFETY: waits for our own child; a null rusage is allowed.
-        let r = unsafe { libc::wait4(pid, &mut status, 0, std::ptr::null_mut()) };
+        // SAFETY: waits for our own child, with a valid status and rusage to fill.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
         if r == pid {
-            return Ok(status);
+            return Ok((status, secs(ru.ru_utime), secs(ru.ru_stime)));
         }
         let e = io::Error::last_os_error();
         if e.kind() != io::ErrorKind::Interrupted {

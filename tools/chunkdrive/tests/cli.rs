@@ -1,4 +1,4 @@
-//! The driver end to end: the generator, a run against the Python reference chunker (which
+//! The driver end to end: the generator, runs against the Python oracle reference.py (which
 //! answers only at end of stream), and the failures it must report.
 
 use std::path::{Path, PathBuf};
@@ -77,6 +77,56 @@ fn drives_the_reference_and_reports_latencies() {
     assert_eq!(
         std::fs::read(&records).unwrap(),
         std::fs::read(&expected).unwrap()
+    );
+}
+
+/// Paced, the driver puts one block in the pipe at a time: the program reads every block on its
+/// own (here Python's read of the whole of stdin, one read(2) per block), and the JSON line
+/// reports its reads and its own CPU time per second of audio.
+#[test]
+fn paced_blocks_arrive_one_at_a_time() {
+    let input = tmp("paced.pcm");
+    gen(2, &input);
+    let records = tmp("paced.bin");
+    let script = format!(
+        "exec python3 {} /dev/stdin /dev/stdout",
+        reference().display()
+    );
+    let o = run(bin()
+        .args(["--pace", "100x", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(&records)
+        .args(["--", "sh", "-c", &script]));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let line = String::from_utf8(o.stdout).unwrap();
+    let number = |key: &str| -> f64 {
+        let at = line.find(&format!("\"{key}\":")).expect(key) + key.len() + 3;
+        let end = at + line[at..].find([',', '}']).unwrap();
+        line[at..end].parse().expect(key)
+    };
+    // 2 s of audio in blocks of 160 samples: 200 blocks, each read on its own.
+    assert!(number("child_reads") >= 200.0, "{line}");
+    assert!(number("cpu_us_per_audio_s") > 0.0, "{line}");
+    assert!(line.contains("\"pace\":\"100x\""), "{line}");
+}
+
+/// A paced run must not wait forever for a block the program will never read.
+#[test]
+fn reports_a_program_that_stops_reading() {
+    let input = tmp("stops.pcm");
+    gen(2, &input);
+    let o = run(bin()
+        .args(["--pace", "100x", "--input"])
+        .arg(&input)
+        .arg("--out")
+        .arg(tmp("stops.bin"))
+        .args(["--", "sh", "-c", "sleep 0.2; exec 0<&-; exit 0"]));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("writing to sh"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }
 
