@@ -75,7 +75,7 @@ fn every_job_gets_its_own_verdict_and_the_suite_goes_on() {
         .args(manifests(dir.path()))
         .args(["--seed", "1", "--output-cap", "200000", "--out", "reports"])
         .args(ANY_MACHINE)
-        .timeout(Duration::from_secs(120))
+        .timeout(common::WHOLE_RUN_LIMIT)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -672,7 +672,7 @@ fn gated_bench(dir: &Path, limits: &[&str]) -> (Option<i32>, String, Value) {
             "--no-provision",
         ])
         .args(limits)
-        .timeout(Duration::from_secs(120))
+        .timeout(common::WHOLE_RUN_LIMIT)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();

@@ -151,7 +151,7 @@ fn bench(dir: &Path, extra: &[&str]) -> (i32, String, Value) {
         .unwrap()
         .current_dir(dir)
         .args(args(extra))
-        .timeout(Duration::from_secs(120))
+        .timeout(common::WHOLE_RUN_LIMIT)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();

@@ -7,7 +7,6 @@
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 mod common;
 use common::copy_tree;
@@ -45,7 +44,7 @@ fn runner(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap()
         .current_dir(dir)
         .args(args)
-        .timeout(Duration::from_secs(120))
+        .timeout(common::WHOLE_RUN_LIMIT)
         .output()
         .unwrap()
 }

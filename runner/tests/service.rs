@@ -85,7 +85,7 @@ fn bench(dir: &Path, manifest: &str, extra: &[&str]) -> std::process::Output {
         ])
         .args(ANY_MACHINE)
         .args(extra)
-        .timeout(Duration::from_secs(120))
+        .timeout(common::WHOLE_RUN_LIMIT)
         .output()
         .unwrap()
 }

@@ -124,3 +124,10 @@ pub fn as_service(path: &Path, load: &ServiceLoad) {
     }
     store::write_report(path, &r).unwrap();
 }
+
+/// How long a test lets one whole `runner bench` of a fixture suite run before it calls it hung.
+/// Generous on purpose: the same suite takes seconds on a quiet machine, but CI machines are
+/// shared (two cores with builds beside them: 120 s was once not enough), and a limit that a
+/// slow machine hits is a flaky test, not a hang detector. The runner's own per-job timeouts,
+/// which the fixtures exercise, stay short.
+pub const WHOLE_RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(900);
