@@ -174,21 +174,37 @@ impl Toolchains {
     }
 
     /// Makes the venv's `python3` the first on PATH (`.toolchains/bin/python3`), so that the
-    /// manifests' `python3` commands see the declared PyPI packages.
+    /// manifests' `python3` commands see the declared PyPI packages. A shell script that execs
+    /// the venv's own path, not a symlink: Python finds its venv (`pyvenv.cfg`) beside the path
+    /// it was started by, and through a symlink in `.toolchains/bin` it would find none and run
+    /// as the base interpreter, without the packages.
     pub fn link_venv_python(&self) -> Result<(), ToolchainError> {
+        use std::os::unix::fs::PermissionsExt;
         let link = self.bin_dir().join("python3");
+        // Through the real folder: `.toolchains` may be a symlink shared by several checkouts.
+        let venv = self.venv().canonicalize().unwrap_or_else(|_| self.venv());
+        let python = venv.join("bin").join("python3");
         let fail = |e: std::io::Error| ToolchainError::Provision {
             what: "python3 of the venv".into(),
             message: format!("{}: {e}", link.display()),
             fix: format!(
-                "ln -sf {} {}",
-                venv_python(&self.root).display(),
-                link.display()
+                "printf '#!/bin/sh\\nexec {python} \"$@\"\\n' > {link}; chmod +x {link}",
+                python = python.display(),
+                link = link.display()
             ),
         };
         std::fs::create_dir_all(self.bin_dir()).map_err(fail)?;
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(venv_python(&self.root), &link).map_err(fail)
+        let script = format!(
+            "#!/bin/sh\n# Written by the runner: the venv's python3, with the manifests' PyPI packages.\nexec '{}' \"$@\"\n",
+            python.display()
+        );
+        // Written beside and renamed: a job starting python3 meanwhile sees the old or the new.
+        let tmp = self
+            .bin_dir()
+            .join(format!(".python3.{}", std::process::id()));
+        std::fs::write(&tmp, script).map_err(fail)?;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
+        std::fs::rename(&tmp, &link).map_err(fail)
     }
 
     /// `.toolchains/bin`, prepended to PATH for every build and run.
@@ -399,6 +415,33 @@ mod tests {
         let pins = Pins::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
         let tc = Toolchains::new(Path::new("."), pins);
         assert!(tc.bin_dir().is_absolute(), "{}", tc.bin_dir().display());
+    }
+
+    #[test]
+    fn python3_on_path_runs_the_venv_python_by_its_own_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let venv_bin = dir.path().join(".toolchains/venv/bin");
+        std::fs::create_dir_all(&venv_bin).unwrap();
+        // A stand-in for the venv's python3 that shows the path it was started by.
+        let fake = venv_bin.join("python3");
+        std::fs::write(&fake, "#!/bin/sh\necho \"$0\" \"$@\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let pins = Pins::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let tc = Toolchains::new(dir.path(), pins);
+        tc.link_venv_python().unwrap();
+        tc.link_venv_python().unwrap(); // again: replaces its own script
+        let out = Command::new(tc.bin_dir().join("python3"))
+            .args(["-c", "x y"])
+            .output()
+            .unwrap();
+        let venv = dir
+            .path()
+            .canonicalize()
+            .unwrap()
+            .join(".toolchains/venv/bin/python3");
+        let want = format!("{} -c x y\n", venv.display());
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want);
     }
 
     #[test]
