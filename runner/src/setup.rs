@@ -116,6 +116,7 @@ pub fn provision(
         }
     }
     let pins = merged_pypi(owners.iter().map(|(o, r)| (o.clone(), r)))?;
+    let any_pins = !pins.is_empty();
     let after = missing(owners, tc);
     let wanted: Vec<_> = pins
         .into_iter()
@@ -136,6 +137,10 @@ pub fn provision(
         provision::install_pypi(&tc.venv(), &wanted).map_err(|e| e.to_string())?;
         tc.link_venv_python().map_err(|e| e.to_string())?;
         return Ok(missing(owners, tc));
+    }
+    if any_pins {
+        // Installed earlier (or by hand): python3 on PATH must still be the venv's.
+        tc.link_venv_python().map_err(|e| e.to_string())?;
     }
     Ok(after)
 }

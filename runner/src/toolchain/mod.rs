@@ -434,6 +434,33 @@ mod tests {
     }
 
     #[test]
+    fn python3_on_path_runs_the_venv_python_by_its_own_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let venv_bin = dir.path().join(".toolchains/venv/bin");
+        std::fs::create_dir_all(&venv_bin).unwrap();
+        // A stand-in for the venv's python3 that shows the path it was started by.
+        let fake = venv_bin.join("python3");
+        std::fs::write(&fake, "#!/bin/sh\necho \"$0\" \"$@\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let pins = Pins::load(Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()).unwrap();
+        let tc = Toolchains::new(dir.path(), pins);
+        tc.link_venv_python().unwrap();
+        tc.link_venv_python().unwrap(); // again: replaces its own script
+        let out = Command::new(tc.bin_dir().join("python3"))
+            .args(["-c", "x y"])
+            .output()
+            .unwrap();
+        let venv = dir
+            .path()
+            .canonicalize()
+            .unwrap()
+            .join(".toolchains/venv/bin/python3");
+        let want = format!("{} -c x y\n", venv.display());
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+    }
+
+    #[test]
     fn a_bad_pin_file_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(PIN_FILE), "[go]\nversion = 1\n").unwrap();
