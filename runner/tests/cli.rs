@@ -376,7 +376,6 @@ fn ctrl_c_keeps_what_was_measured_and_leaves_no_process() {
             "200000",
             // The fixtures build with `true`: provisioning Go and Zig from PyPI into the
             // temporary folder would only eat into the 60 s this test waits for the hang.
-            "--no-provision",
         ])
         .args(ANY_MACHINE)
         .stdout(std::process::Stdio::null())
@@ -521,7 +520,6 @@ fn bench_cpu_fixture(extra: &[&str]) -> (String, tempfile::TempDir, Value) {
         .args([
             "bench",
             "manifests/cpu.toml",
-            "--no-provision",
             "--out",
             "reports",
             "--seed",

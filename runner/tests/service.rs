@@ -74,15 +74,7 @@ fn bench(dir: &Path, manifest: &str, extra: &[&str]) -> std::process::Output {
     Command::cargo_bin("runner")
         .unwrap()
         .current_dir(dir)
-        .args([
-            "bench",
-            manifest,
-            "--seed",
-            "1",
-            "--no-provision",
-            "--out",
-            "reports",
-        ])
+        .args(["bench", manifest, "--seed", "1", "--out", "reports"])
         .args(ANY_MACHINE)
         .args(extra)
         .timeout(common::WHOLE_RUN_LIMIT)
@@ -243,13 +235,7 @@ fn ctrl_c_during_the_load_stops_at_once_keeps_the_report_and_leaves_no_process()
     let bin = assert_cmd::cargo::cargo_bin("runner");
     let mut child = std::process::Command::new(bin)
         .current_dir(dir.path())
-        .args([
-            "bench",
-            "manifests/web.toml",
-            "--seed",
-            "1",
-            "--no-provision",
-        ])
+        .args(["bench", "manifests/web.toml", "--seed", "1"])
         .args(["--out", "reports", "--lang", "go", "--no-references"])
         .args(ANY_MACHINE)
         .stdout(std::process::Stdio::null())

@@ -36,8 +36,11 @@ pub fn fixture(name: &str) -> tempfile::TempDir {
 
 /// Quiet-machine gate limits any machine meets, and short looks: for the tests that do not test
 /// the gate (the machine running them may be busy, and a busy machine would otherwise make each
-/// project wait a minute and keep it out of `latest/`).
-pub const ANY_MACHINE: [&str; 12] = [
+/// project wait a minute and keep it out of `latest/`). And no provisioning: the fixtures' fake
+/// implementations need no pinned Go or Zig, and installing them from PyPI into every temporary
+/// fixture cost minutes on a loaded machine (a whole-suite test once timed out doing only that).
+pub const ANY_MACHINE: [&str; 13] = [
+    "--no-provision",
     "--gate-cpu",
     "1000",
     "--gate-steal",
