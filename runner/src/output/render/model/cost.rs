@@ -40,15 +40,20 @@ fn has_number(base: &Cell) -> bool {
     matches!(base.kind, CellKind::Ok | CellKind::Unverified)
 }
 
-/// The requests-per-CPU-second cell of a row whose headline cell is `base`.
-pub(super) fn per_cpu_cell(base: &Cell, job: Option<&JobReport>) -> Cell {
-    let mut c = Cell {
+/// `base` without its number: the start of a companion cell of the same row.
+fn blank(base: &Cell) -> Cell {
+    Cell {
         value: None,
         ci: None,
         noisy: Vec::new(),
         bold: false,
         ..base.clone()
-    };
+    }
+}
+
+/// The requests-per-CPU-second cell of a row whose headline cell is `base`.
+pub(super) fn per_cpu_cell(base: &Cell, job: Option<&JobReport>) -> Cell {
+    let mut c = blank(base);
     if !has_number(base) {
         return c;
     }
@@ -69,13 +74,7 @@ pub(super) fn per_cpu_cell(base: &Cell, job: Option<&JobReport>) -> Cell {
 
 /// The instruction-count cell of a row whose headline cell is `base`.
 pub(super) fn instructions_cell(base: &Cell, job: Option<&JobReport>) -> Cell {
-    let mut c = Cell {
-        value: None,
-        ci: None,
-        noisy: Vec::new(),
-        bold: false,
-        ..base.clone()
-    };
+    let mut c = blank(base);
     if has_number(base) {
         match job.and_then(|j| j.instructions) {
             Some(n) => c.value = Some(units::si(n as f64)),
