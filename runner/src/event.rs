@@ -116,6 +116,16 @@ pub enum Event {
         /// The next round's jobs are marked noisy (false before a project: nothing measured).
         marks: bool,
     },
+    /// Looking back over a measured round that just ended, the gate found that other work ran
+    /// beside it: the round's jobs are marked noisy.
+    GateDisturbed {
+        /// The round (`round 3`, `go run 2`).
+        during: String,
+        /// What was over its limit over the round, in words.
+        busy: String,
+        /// The top consumers by name and pid, in words.
+        top: String,
+    },
     /// One run of a job under callgrind starts (`[metric] instructions`, `--instructions`).
     Counting {
         /// Job name.

@@ -726,9 +726,27 @@ fn a_cpu_hog_makes_the_gate_wait_then_keeps_the_noisy_project_out_of_latest() {
         "{:#}",
         gate[0]
     );
-    // One look per measured round (4 runs each, interleaved), each with its figures.
+    // One look before each measured round (4 runs each, interleaved) and one back over it,
+    // each with its figures.
     let rounds: Vec<&Value> = gate[1..].iter().collect();
-    assert_eq!(rounds.len(), 4, "{gate:#?}");
+    let before: Vec<&str> = rounds
+        .iter()
+        .map(|g| g["before"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        before,
+        [
+            "round 1",
+            "during round 1",
+            "round 2",
+            "during round 2",
+            "round 3",
+            "during round 3",
+            "round 4",
+            "during round 4"
+        ],
+        "{gate:#?}"
+    );
     for g in &rounds {
         assert!(
             g["activity"]["foreign_cpus"].as_f64().unwrap() > 0.1,
@@ -741,7 +759,8 @@ fn a_cpu_hog_makes_the_gate_wait_then_keeps_the_noisy_project_out_of_latest() {
         assert_eq!(status(p, lang), "ok");
         let noisy = job(p, lang)["noisy"].as_str().unwrap_or("");
         assert!(
-            noisy.starts_with("the machine stayed busy before round 1, round 2"),
+            noisy
+                .starts_with("the machine was busy before round 1, during round 1, before round 2"),
             "{lang}: {noisy}"
         );
     }
@@ -784,7 +803,11 @@ fn a_cpu_hog_makes_the_gate_wait_then_keeps_the_noisy_project_out_of_latest() {
     assert!(v["environment"].is_array());
     assert_eq!(v["gate"]["foreign_cpus"], 1000.0);
     let gate = project(&v, "good")["gate"].as_array().unwrap().clone();
-    assert_eq!(gate.len(), 5, "the project's look and one per round");
+    assert_eq!(
+        gate.len(),
+        9,
+        "the project's look, one before each round and one back over it"
+    );
     assert!(gate
         .iter()
         .all(|g| g["busy"].as_array().unwrap().is_empty()));

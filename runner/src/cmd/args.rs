@@ -201,8 +201,8 @@ pub struct BenchArgs {
 
 /// The quiet-machine gate: before each project and each measured round the runner looks at
 /// the machine for a window; over any limit it waits for calm (at most --gate-wait per
-/// project), then marks the round's jobs noisy. Off with --backend fake and --mode
-/// instructions.
+/// project), then marks the round's jobs noisy. When a round ends it looks back over it
+/// (foreign CPU, steal). Off with --backend fake and --mode instructions.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Quiet-machine gate")]
 pub struct GateArgs {
@@ -215,7 +215,8 @@ pub struct GateArgs {
     /// Most steal time (CPU time a hypervisor gave to other guests), percent.
     #[arg(long, value_name = "PERCENT", default_value_t = GateLimits::default().steal_pct)]
     pub gate_steal: f64,
-    /// Most 1-minute load average per CPU.
+    /// Most 1-minute load average per CPU, judged on the bench's first look only (later looks
+    /// have the rounds themselves: the load average counts the benchmark's own load).
     #[arg(long, value_name = "PER_CPU", default_value_t = GateLimits::default().load_per_cpu)]
     pub gate_load: f64,
     /// Most memory pressure (PSI `some avg10`: share of time some task waited for memory),

@@ -162,13 +162,14 @@ fn measure_one(
         backend: session.backend.as_mut(),
         interrupt: session.interrupt.clone(),
         events: progress,
-        gate: measure::Gate::new(settings.gate.clone()),
+        gate: std::mem::replace(&mut session.gate, measure::Gate::off()),
     };
     let result = measure::project(m, settings, &mut ctx, &mut |p| {
         let mut r = report.clone();
         r.projects[i] = p.clone();
         let _ = store::write_report(path, &r);
     });
+    session.gate = ctx.gate;
     report.projects[i] = result;
 }
 

@@ -1,7 +1,7 @@
 //! A bench session: what `runner bench` sets up once before its first project and closes after
 //! its last — the prerequisites the runner's and the projects' `[requires]` declare and the
 //! pinned toolchains (installed when missing and allowed), the instruction-count
-//! prerequisites, the Ctrl-C handler, the measuring probe, the backend, and the report's header
+//! prerequisites, the Ctrl-C handler, the measuring probe, the backend, the quiet-machine gate, and the report's header
 //! and closing figures (end load, environment warnings). It never measures a project.
 
 use super::args::BenchArgs;
@@ -41,6 +41,9 @@ pub struct Session {
     probe_name: String,
     /// The engine, with `--backend docker`.
     docker: Option<DockerInfo>,
+    /// The quiet-machine gate, kept from project to project: its history tells a later look
+    /// what the earlier rounds did, so the benchmark's own load is not taken for a busy machine.
+    pub gate: measure::Gate,
 }
 
 impl Session {
@@ -148,6 +151,7 @@ impl Session {
             fake,
             probe_name,
             docker: docker_info,
+            gate: measure::Gate::new(settings.gate.clone(), !docker),
         })
     }
 
@@ -229,7 +233,7 @@ impl Session {
     }
 
     /// The machine's conditions as of now, into `report`: the load average and the
-    /// environment warnings (governor, turbo, load, virtualisation; none for the fake
+    /// environment warnings (governor, turbo, virtualisation; none for the fake
     /// backend). A latest view written before the bench ends gets them as of its project's
     /// end, so no published file lacks them.
     pub fn conditions(&self, report: &mut Report, settings: &Settings) {
@@ -237,11 +241,8 @@ impl Session {
         let load_end = host::load_avg();
         report.load_avg_end = Some(load_end);
         if !self.fake {
-            report.environment = host::environment_warnings(
-                &report.host,
-                load_end,
-                settings.mode == Mode::Instructions,
-            );
+            report.environment =
+                host::environment_warnings(&report.host, settings.mode == Mode::Instructions);
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The quiet-machine gate: numbers measured while other work ran beside them do not survive a
 //! rerun, so before each project and before each measured round the runner looks at the machine
 //! for a window (`--gate-window`, 1 s) — CPU used by processes outside the benchmark's own
-//! process tree, steal time, load average per CPU, memory pressure (`crate::activity`) — and
-//! compares each figure with its limit ([`GateLimits`], the `--gate-*` flags).
+//! process tree, steal time, memory pressure, and on the bench's first look the load average
+//! per CPU (`crate::activity`) — and compares each figure with its limit ([`GateLimits`], the
+//! `--gate-*` flags).
 //!
 //! Over a limit, it says what is busy (the top consumers by name and pid, as an
 //! [`Event::GateWaiting`]) and keeps looking until the machine is quiet, at most `--gate-wait`
@@ -12,6 +13,15 @@
 //! noisy job is not promoted to `latest/` unless the user accepts it (`--accept-noisy`, in
 //! `cmd/bench.rs`). The look before a project only waits: it measures nothing, so it marks
 //! nothing.
+//!
+//! When a measured round ends (before the next look, and after the last round), the gate also
+//! looks *back* over the whole round ([`Gate::after_round`]): foreign CPU and steal time from the
+//! round's start to its end, so work that came and went while the round ran marks its jobs too.
+//! With that history, the load average — which lags by a minute and counts the benchmark's own
+//! runs, so after a service's load round it stays high for a minute of the runner's own making
+//! — is judged only on the bench's first look, when the gate knows nothing of what ran before.
+//! The look back is off under `--backend docker` (the containers' processes belong to the
+//! engine, not to the runner's process tree).
 //!
 //! The gate does not apply to `--backend fake` (nothing runs) nor to `--mode instructions`
 //! (instruction counts do not depend on load); then it is off and records nothing. It never
@@ -27,17 +37,35 @@ use std::time::Duration;
 pub trait Look {
     /// What the machine did over the next `window` (the call takes that long).
     fn look(&mut self, window: Duration) -> Activity;
+    /// What the machine did from the end of the previous look until now (at once); `None`
+    /// before the first look.
+    fn since_last(&mut self) -> Option<Activity>;
 }
 
-/// Looks through /proc, counting this process and everything below it as the benchmark's own.
-pub struct Proc;
+/// Looks through /proc, counting this process and everything below it as the benchmark's own;
+/// keeps the counters of the end of its last look.
+#[derive(Default)]
+pub struct Proc {
+    last: Option<Snapshot>,
+}
 
 impl Look for Proc {
     fn look(&mut self, window: Duration) -> Activity {
         let a = Snapshot::take();
         std::thread::sleep(window);
         let b = Snapshot::take();
-        crate::activity::between(&a, &b, std::process::id() as i32)
+        let seen = crate::activity::between(&a, &b, std::process::id() as i32);
+        self.last = Some(b);
+        seen
+    }
+
+    fn since_last(&mut self) -> Option<Activity> {
+        let last = self.last.as_ref()?;
+        Some(crate::activity::between(
+            last,
+            &Snapshot::take(),
+            std::process::id() as i32,
+        ))
     }
 }
 
@@ -47,12 +75,18 @@ pub trait Record {
     fn record(&mut self, check: GateCheck);
 }
 
-/// The gate of one bench: its limits, how it looks, and the wait already spent on the current
-/// project.
+/// The gate of one bench: its limits, how it looks, the wait already spent on the current
+/// project, and the round measured since its last look.
 pub struct Gate {
     limits: Option<GateLimits>,
     look: Box<dyn Look>,
     waited: Duration,
+    /// A look was made in this bench: the load average is no longer judged.
+    looked: bool,
+    /// The round that started after the last look: its label and jobs, until looked back on.
+    measuring: Option<(String, Vec<String>)>,
+    /// Whether a round is looked back on (off for `--backend docker`).
+    look_back: bool,
 }
 
 /// On a kernel without PSI (no `/proc/pressure/memory`), the machine is busy when less than
@@ -63,23 +97,31 @@ pub const LEAST_AVAILABLE_PCT: f64 = 5.0;
 const REMIND: Duration = Duration::from_secs(10);
 
 impl Gate {
-    /// A gate looking through /proc; `None` limits: off.
-    pub fn new(limits: Option<GateLimits>) -> Gate {
-        Gate::with(limits, Box::new(Proc))
+    /// A gate looking through /proc; `None` limits: off. `look_back`: whether each measured
+    /// round is looked back on when it ends (false when the programs under test run outside
+    /// the runner's process tree, in containers).
+    pub fn new(limits: Option<GateLimits>, look_back: bool) -> Gate {
+        Gate {
+            look_back,
+            ..Gate::with(limits, Box::new(Proc::default()))
+        }
     }
 
-    /// A gate looking through `look`.
+    /// A gate looking through `look`, looking back on rounds.
     pub fn with(limits: Option<GateLimits>, look: Box<dyn Look>) -> Gate {
         Gate {
             limits,
             look,
             waited: Duration::ZERO,
+            looked: false,
+            measuring: None,
+            look_back: true,
         }
     }
 
     /// A gate that never looks (fake backend, instruction counts, tests).
     pub fn off() -> Gate {
-        Gate::with(None, Box::new(Proc))
+        Gate::with(None, Box::new(Proc::default()))
     }
 
     /// The look before a project: the project's wait starts anew.
@@ -89,7 +131,37 @@ impl Gate {
         interrupt: &Interrupt,
     ) -> Option<GateCheck> {
         self.waited = Duration::ZERO;
+        self.measuring = None;
         self.check("project", Vec::new(), events, interrupt)
+    }
+
+    /// The look back over the round measured since the last look (`round N`, or `NAME run N`),
+    /// recorded as `during round N` with the round's jobs: foreign CPU and steal time over the
+    /// whole round, marking its jobs when over a limit. `None` when the gate is off, no round
+    /// was measured since the last look, or rounds are not looked back on.
+    pub fn after_round(&mut self, events: &mut dyn EventSink) -> Option<GateCheck> {
+        let limits = self.limits.clone()?;
+        let (round, jobs) = self.measuring.take()?;
+        if !self.look_back {
+            return None;
+        }
+        let activity = self.look.since_last()?;
+        let over = busy_during(&activity, &limits);
+        let during = format!("during {round}");
+        if !over.is_empty() {
+            events.emit(Event::GateDisturbed {
+                during: round,
+                busy: over.join("; "),
+                top: consumers(&activity),
+            });
+        }
+        Some(GateCheck {
+            before: during,
+            jobs,
+            activity: (&activity).into(),
+            waited_s: 0.0,
+            busy: over,
+        })
     }
 
     /// Looks at the machine before `before` (which measures `jobs`), waiting while it is busy
@@ -104,8 +176,14 @@ impl Gate {
         let limits = self.limits.clone()?;
         let window = Duration::from_secs_f64(limits.window_s.max(0.0));
         let budget = Duration::from_secs_f64(limits.wait_s.max(0.0));
+        // Only the bench's first look judges the load average: later ones know the rounds
+        // measured since (`after_round`), and the load average would count their own load.
+        let first = !self.looked;
+        self.looked = true;
+        self.measuring = (!jobs.is_empty()).then(|| (before.to_string(), jobs.clone()));
+        let judge = |a: &Activity| busy(a, &limits, first);
         let mut activity = self.look.look(window);
-        let mut over = busy(&activity, &limits);
+        let mut over = judge(&activity);
         let mut waited = Duration::ZERO;
         let mut reminded = Duration::ZERO;
         // With the project's wait spent, the look decides at once: no "waiting" to announce.
@@ -122,7 +200,7 @@ impl Gate {
             let took = Duration::from_secs_f64(activity.window_s.max(window.as_secs_f64()));
             waited += took;
             self.waited += took;
-            over = busy(&activity, &limits);
+            over = judge(&activity);
             if !over.is_empty() && waited >= reminded + REMIND && self.waited < budget {
                 reminded = waited;
                 events.emit(Event::GateWaiting {
@@ -157,23 +235,12 @@ impl Gate {
     }
 }
 
-/// What in `a` is over its limit in `l`, in words; empty when the machine is quiet.
-pub fn busy(a: &Activity, l: &GateLimits) -> Vec<String> {
-    let mut v = Vec::new();
-    if a.foreign_cpus > l.foreign_cpus {
-        v.push(format!(
-            "other processes used {:.2} CPUs (limit {:.2})",
-            a.foreign_cpus, l.foreign_cpus
-        ));
-    }
-    if a.steal_pct > l.steal_pct {
-        v.push(format!(
-            "steal time {:.1}% (limit {:.1}%)",
-            a.steal_pct, l.steal_pct
-        ));
-    }
+/// What in the window `a` is over its limit in `l`, in words; empty when the machine is quiet.
+/// The load average counts only when `load` (the bench's first look).
+pub fn busy(a: &Activity, l: &GateLimits, load: bool) -> Vec<String> {
+    let mut v = busy_during(a, l);
     let per_cpu = a.load_avg / a.cpus.max(1) as f64;
-    if per_cpu > l.load_per_cpu {
+    if load && per_cpu > l.load_per_cpu {
         v.push(format!(
             "load average {:.2} on {} CPUs ({per_cpu:.2} per CPU, limit {:.2})",
             a.load_avg, a.cpus, l.load_per_cpu
@@ -189,6 +256,25 @@ pub fn busy(a: &Activity, l: &GateLimits) -> Vec<String> {
             a.memory_available_pct
         )),
         _ => {}
+    }
+    v
+}
+
+/// What over a whole measured round `a` is over its limit in `l`: the figures a span measures
+/// (foreign CPU, steal), not the ones read at its end (load average, memory pressure).
+pub fn busy_during(a: &Activity, l: &GateLimits) -> Vec<String> {
+    let mut v = Vec::new();
+    if a.foreign_cpus > l.foreign_cpus {
+        v.push(format!(
+            "other processes used {:.2} CPUs (limit {:.2})",
+            a.foreign_cpus, l.foreign_cpus
+        ));
+    }
+    if a.steal_pct > l.steal_pct {
+        v.push(format!(
+            "steal time {:.1}% (limit {:.1}%)",
+            a.steal_pct, l.steal_pct
+        ));
     }
     v
 }
@@ -211,6 +297,15 @@ pub fn consumers(a: &Activity) -> String {
         .join(", ")
 }
 
+/// When a check looked, in words: `during round 3` as it is, `round 4` as `before round 4`.
+fn when(before: &str) -> String {
+    if before.starts_with("during ") {
+        before.to_string()
+    } else {
+        format!("before {before}")
+    }
+}
+
 impl Record for ProjectReport {
     fn record(&mut self, check: GateCheck) {
         let marks: Vec<String> = if check.busy.is_empty() {
@@ -227,9 +322,9 @@ impl Record for ProjectReport {
                 .collect();
             let Some(first) = busy.first() else { continue };
             let reason = format!(
-                "the machine stayed busy before {}: {}",
+                "the machine was busy {}: {}",
                 busy.iter()
-                    .map(|c| c.before.as_str())
+                    .map(|c| when(&c.before))
                     .collect::<Vec<_>>()
                     .join(", "),
                 first.busy.join("; ")
@@ -254,8 +349,14 @@ mod tests {
     use crate::report::JobReport;
 
     /// Answers each look with the next activity of a script (the last one forever), without
-    /// waiting.
-    struct Script(Vec<Activity>);
+    /// waiting, and each look back with the next of its second script (quiet when it is out).
+    struct Script(Vec<Activity>, Vec<Activity>);
+
+    impl Script {
+        fn looks(a: Vec<Activity>) -> Script {
+            Script(a, Vec::new())
+        }
+    }
 
     impl Look for Script {
         fn look(&mut self, window: Duration) -> Activity {
@@ -268,6 +369,14 @@ mod tests {
                 window_s: window.as_secs_f64(),
                 ..a
             }
+        }
+
+        fn since_last(&mut self) -> Option<Activity> {
+            Some(if self.1.is_empty() {
+                quiet()
+            } else {
+                self.1.remove(0)
+            })
         }
     }
 
@@ -305,7 +414,7 @@ mod tests {
     #[test]
     fn each_limit_names_what_is_over_it() {
         let l = GateLimits::default();
-        assert!(busy(&quiet(), &l).is_empty());
+        assert!(busy(&quiet(), &l, true).is_empty());
         for (a, word) in [
             (hogged(), "other processes used 1.00 CPUs"),
             (
@@ -338,7 +447,7 @@ mod tests {
                 "3.0% of memory available",
             ),
         ] {
-            let b = busy(&a, &l);
+            let b = busy(&a, &l, true);
             assert_eq!(b.len(), 1, "{b:?}");
             assert!(b[0].starts_with(word), "{b:?}");
         }
@@ -346,7 +455,7 @@ mod tests {
 
     #[test]
     fn a_quiet_machine_passes_at_once_and_says_nothing() {
-        let mut g = Gate::with(Some(limits(60.0)), Box::new(Script(vec![quiet()])));
+        let mut g = Gate::with(Some(limits(60.0)), Box::new(Script::looks(vec![quiet()])));
         let mut ev = Collect::default();
         let c = g
             .check("round 1", vec!["go".into()], &mut ev, &Interrupt::none())
@@ -358,7 +467,7 @@ mod tests {
 
     #[test]
     fn a_busy_machine_is_waited_for_until_it_calms_down() {
-        let script = Script(vec![hogged(), hogged(), hogged(), quiet()]);
+        let script = Script::looks(vec![hogged(), hogged(), hogged(), quiet()]);
         let mut g = Gate::with(Some(limits(60.0)), Box::new(script));
         let mut ev = Collect::default();
         let c = g
@@ -381,7 +490,7 @@ mod tests {
 
     #[test]
     fn the_wait_is_bounded_per_project_and_then_the_round_is_noisy() {
-        let mut g = Gate::with(Some(limits(5.0)), Box::new(Script(vec![hogged()])));
+        let mut g = Gate::with(Some(limits(5.0)), Box::new(Script::looks(vec![hogged()])));
         let mut ev = Collect::default();
         let none = Interrupt::none();
         let p = g.before_project(&mut ev, &none).unwrap();
@@ -406,7 +515,7 @@ mod tests {
 
     #[test]
     fn an_interrupt_ends_the_wait() {
-        let mut g = Gate::with(Some(limits(60.0)), Box::new(Script(vec![hogged()])));
+        let mut g = Gate::with(Some(limits(60.0)), Box::new(Script::looks(vec![hogged()])));
         let stop = Interrupt::none();
         stop.set();
         let c = g
@@ -471,9 +580,95 @@ mod tests {
         assert_eq!(r.noisy_jobs().len(), 1);
         assert_eq!(
             r.jobs[0].noisy.as_deref(),
-            Some("the machine stayed busy before round 2, round 4: other processes used 1.00 CPUs (limit 0.25)")
+            Some("the machine was busy before round 2, before round 4: other processes used 1.00 CPUs (limit 0.25)")
         );
         assert!(r.jobs[1].noisy.is_none());
-        assert_eq!(r.gate.len(), 5);
+        r.record(check("during round 5", &["rust"], true));
+        assert_eq!(
+            r.jobs[1].noisy.as_deref(),
+            Some(
+                "the machine was busy during round 5: other processes used 1.00 CPUs (limit 0.25)"
+            )
+        );
+        assert_eq!(r.gate.len(), 6);
+    }
+
+    fn loaded() -> Activity {
+        Activity {
+            load_avg: 4.0,
+            ..quiet()
+        }
+    }
+
+    #[test]
+    fn the_load_average_counts_only_on_the_benchs_first_look() {
+        // A service's load round leaves the 1-minute load average high for a minute of the
+        // runner's own making: once the gate has history, it judges the rounds themselves.
+        let mut g = Gate::with(Some(limits(0.0)), Box::new(Script::looks(vec![loaded()])));
+        let mut ev = Collect::default();
+        let none = Interrupt::none();
+        let p = g.before_project(&mut ev, &none).unwrap();
+        assert_eq!(p.busy.len(), 1, "{:?}", p.busy);
+        assert!(p.busy[0].starts_with("load average 4.00"), "{:?}", p.busy);
+        let r = g
+            .check("round 1", vec!["go".into()], &mut ev, &none)
+            .unwrap();
+        assert!(r.busy.is_empty(), "{:?}", r.busy);
+        // Other figures still count on every look.
+        assert!(!busy(&hogged(), &GateLimits::default(), false).is_empty());
+    }
+
+    #[test]
+    fn work_that_came_and_went_during_a_round_marks_it() {
+        // Quiet at every look; a hog ran only while round 1 was measured.
+        let mut g = Gate::with(
+            Some(limits(0.0)),
+            Box::new(Script(vec![quiet()], vec![hogged(), quiet()])),
+        );
+        let mut ev = Collect::default();
+        let none = Interrupt::none();
+        assert!(g.after_round(&mut ev).is_none(), "no round yet");
+        g.before_project(&mut ev, &none);
+        assert!(
+            g.after_round(&mut ev).is_none(),
+            "the look before a project starts no round"
+        );
+        g.check("round 1", vec!["go".into(), "rust".into()], &mut ev, &none);
+        let back = g.after_round(&mut ev).unwrap();
+        assert_eq!(back.before, "during round 1");
+        assert_eq!(back.jobs, vec!["go".to_string(), "rust".to_string()]);
+        assert_eq!(
+            back.busy,
+            vec!["other processes used 1.00 CPUs (limit 0.25)"]
+        );
+        assert!(
+            g.after_round(&mut ev).is_none(),
+            "a round is looked back on once"
+        );
+        g.check("round 2", vec!["go".into()], &mut ev, &none);
+        assert!(g.after_round(&mut ev).unwrap().busy.is_empty());
+        match &ev.0[..] {
+            [Event::GateDisturbed { during, busy, top }] => {
+                assert_eq!(during, "round 1");
+                assert!(busy.starts_with("other processes used 1.00 CPUs"), "{busy}");
+                assert_eq!(top, "hog.sh (pid 4242) 1.00 CPUs");
+            }
+            e => panic!("{e:?}"),
+        }
+        // Load and memory read at the end of a round say nothing of the round.
+        let end = Activity {
+            load_avg: 9.0,
+            memory_pressure_pct: Some(50.0),
+            ..quiet()
+        };
+        assert!(busy_during(&end, &GateLimits::default()).is_empty());
+    }
+
+    #[test]
+    fn rounds_in_containers_are_not_looked_back_on() {
+        let mut g = Gate::new(Some(limits(0.0)), false);
+        let none = Interrupt::none();
+        g.check("round 1", vec!["go".into()], &mut Collect::default(), &none);
+        assert!(g.after_round(&mut Collect::default()).is_none());
     }
 }

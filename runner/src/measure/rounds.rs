@@ -147,6 +147,22 @@ pub fn drive<R: Record>(
     update: &mut dyn FnMut(&R),
     step: &mut dyn FnMut(Step, &mut Context<'_>, &mut R) -> Outcome,
 ) {
+    rounds(contenders, limits, settings, ctx, report, update, step);
+    // The last round (or the one Ctrl-C cut short) is looked back on too.
+    looked_back(ctx, report);
+    update(report);
+}
+
+/// The rounds of [`drive`], until every contender is done or has left, or Ctrl-C.
+fn rounds<R: Record>(
+    contenders: &Contenders<'_>,
+    limits: &Limits,
+    settings: &Settings,
+    ctx: &mut Context<'_>,
+    report: &mut R,
+    update: &mut dyn FnMut(&R),
+    step: &mut dyn FnMut(Step, &mut Context<'_>, &mut R) -> Outcome,
+) {
     let n = contenders.names.len();
     let mut tally = Tally {
         contenders,
@@ -209,12 +225,21 @@ pub fn drive<R: Record>(
     }
 }
 
-/// The gate's look before `before`, which measures `jobs`, into the report.
+/// The gate's look back over the round just measured, then its look before `before`, which
+/// measures `jobs`, into the report.
 fn look<R: Record>(ctx: &mut Context<'_>, report: &mut R, before: String, jobs: Vec<String>) {
+    looked_back(ctx, report);
     if let Some(check) = ctx
         .gate
         .check(&before, jobs, &mut *ctx.events, &ctx.interrupt)
     {
+        report.record(check);
+    }
+}
+
+/// The gate's look back over the round measured since its last look, into the report.
+fn looked_back<R: Record>(ctx: &mut Context<'_>, report: &mut R) {
+    if let Some(check) = ctx.gate.after_round(&mut *ctx.events) {
         report.record(check);
     }
 }
@@ -343,6 +368,10 @@ mod tests {
                 ..Default::default()
             }
         }
+
+        fn since_last(&mut self) -> Option<crate::activity::Activity> {
+            Some(self.look(Duration::ZERO))
+        }
     }
 
     /// Drives three contenders (1 warm-up, exactly 3 runs each; contender 2 fails at its second
@@ -437,7 +466,8 @@ mod tests {
             ]
         );
         assert_eq!(samples, 7);
-        // The gate looks before every measured run, naming its contender.
+        // The gate looks before every measured run, naming its contender, and back over each
+        // when it has ended (the last one too).
         let looks: Vec<(&str, Vec<String>)> = log
             .looks
             .iter()
@@ -448,13 +478,21 @@ mod tests {
             looks,
             vec![
                 ("a run 1", one("a")),
+                ("during a run 1", one("a")),
                 ("a run 2", one("a")),
+                ("during a run 2", one("a")),
                 ("a run 3", one("a")),
+                ("during a run 3", one("a")),
                 ("b run 1", one("b")),
+                ("during b run 1", one("b")),
                 ("b run 2", one("b")),
+                ("during b run 2", one("b")),
                 ("b run 3", one("b")),
+                ("during b run 3", one("b")),
                 ("c run 1", one("c")),
+                ("during c run 1", one("c")),
                 ("c run 2", one("c")),
+                ("during c run 2", one("c")),
             ]
         );
     }
@@ -463,14 +501,18 @@ mod tests {
     fn interleaved_rounds_run_every_active_contender_once() {
         let (log, samples) = steps(true);
         // The gate looks once before every measured round, naming the contenders still in it
-        // (c leaves during round 2).
+        // (c leaves during round 2), and back over each round when it has ended.
         let abc: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        let ab: Vec<String> = vec!["a".into(), "b".into()];
         assert_eq!(
             log.looks,
             vec![
                 ("round 1".to_string(), abc.clone()),
-                ("round 2".to_string(), abc),
-                ("round 3".to_string(), vec!["a".into(), "b".into()]),
+                ("during round 1".to_string(), abc.clone()),
+                ("round 2".to_string(), abc.clone()),
+                ("during round 2".to_string(), abc),
+                ("round 3".to_string(), ab.clone()),
+                ("during round 3".to_string(), ab),
             ]
         );
         let log = log.steps;

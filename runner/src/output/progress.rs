@@ -206,6 +206,16 @@ impl EventSink for Progress {
                     "  machine still busy before {before} after {waited_s:.1} s: {busy}{top}; {then}"
                 ));
             }
+            Event::GateDisturbed { during, busy, top } => {
+                let top = if top.is_empty() {
+                    String::new()
+                } else {
+                    format!("; busiest: {top}")
+                };
+                self.line(&format!(
+                    "  machine busy during {during}: {busy}{top}; its numbers are marked noisy"
+                ));
+            }
             Event::Warning { message } => self.line(&format!("warning: {message}")),
         }
     }

@@ -53,7 +53,10 @@ fn turbo() -> Option<bool> {
 
 /// What about this machine can disturb wall-clock measurements, in words a user can act on.
 /// (Instruction counts are not affected by frequency or load; only virtualisation is noted.)
-pub fn environment_warnings(h: &Host, load_end: f64, counting_instructions: bool) -> Vec<String> {
+/// Load is not among them: the quiet-machine gate (`measure/quiet.rs`) judges the machine before
+/// and over every measured round and marks what it disturbed, while the load average at the end
+/// mostly counts the benchmark's own last runs.
+pub fn environment_warnings(h: &Host, counting_instructions: bool) -> Vec<String> {
     let mut w = Vec::new();
     if !counting_instructions {
         if h.governor != "unknown" && h.governor != "performance" {
@@ -61,13 +64,6 @@ pub fn environment_warnings(h: &Host, load_end: f64, counting_instructions: bool
         }
         if h.turbo == Some(true) {
             w.push("CPU boost/turbo is on: clock speed varies with temperature and load; disable it for steadier timings".into());
-        }
-        let busy = h.cores as f64 * 0.5 + 0.5;
-        if h.load_avg_start > busy || load_end > busy {
-            w.push(format!(
-                "machine load average was {:.2} at the start and {load_end:.2} at the end on {} cores: other work may have disturbed the timings",
-                h.load_avg_start, h.cores
-            ));
         }
     }
     if h.virtualized {
