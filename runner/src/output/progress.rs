@@ -169,11 +169,7 @@ impl EventSink for Progress {
                 top,
                 wait_s,
             } => {
-                let top = if top.is_empty() {
-                    String::new()
-                } else {
-                    format!("; busiest: {top}")
-                };
+                let top = busiest(&top);
                 self.line(&format!(
                     "  machine busy before {before}: {busy}{top}; waiting for it to calm down (up to {wait_s:.1} s)"
                 ));
@@ -192,11 +188,7 @@ impl EventSink for Progress {
                 waited_s,
                 marks,
             } => {
-                let top = if top.is_empty() {
-                    String::new()
-                } else {
-                    format!("; busiest: {top}")
-                };
+                let top = busiest(&top);
                 let then = if marks {
                     "its numbers are marked noisy"
                 } else {
@@ -207,16 +199,22 @@ impl EventSink for Progress {
                 ));
             }
             Event::GateDisturbed { during, busy, top } => {
-                let top = if top.is_empty() {
-                    String::new()
-                } else {
-                    format!("; busiest: {top}")
-                };
+                let top = busiest(&top);
                 self.line(&format!(
                     "  machine busy during {during}: {busy}{top}; its numbers are marked noisy"
                 ));
             }
             Event::Warning { message } => self.line(&format!("warning: {message}")),
         }
+    }
+}
+
+/// `; busiest: NAME (pid N) 0.50 CPUs, …` after what the gate found busy, or nothing when it
+/// named no one.
+fn busiest(top: &str) -> String {
+    if top.is_empty() {
+        String::new()
+    } else {
+        format!("; busiest: {top}")
     }
 }
